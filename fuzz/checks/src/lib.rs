@@ -1,0 +1,23 @@
+//! The invariants behind every cardpointe-rs fuzz target.
+//!
+//! Each cargo-fuzz target in `fuzz/fuzz_targets/NAME.rs` is one line that calls a check from
+//! this crate, and `tests/corpora.rs` replays every file of `fuzz/corpus/NAME/` through the same
+//! check under plain `cargo test` (stable toolchain, no libFuzzer). A check panics only when an
+//! invariant is broken: that panic is the finding.
+//!
+//! To add a target: write the check in the module of the crate it exercises, list it in
+//! [`TARGETS`], add `fuzz/fuzz_targets/NAME.rs` and its `[[bin]]` in `fuzz/Cargo.toml`, and
+//! commit a seed corpus in `fuzz/corpus/NAME/`.
+
+/// One fuzz target: the name of its binary and corpus directory, and its check.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct Target {
+    /// The cargo-fuzz binary and the directory under `fuzz/corpus/`.
+    pub name: &'static str,
+    /// The invariant: returns normally for every input, panics on a finding.
+    pub check: fn(&[u8]),
+}
+
+/// Every fuzz target of the project.
+pub const TARGETS: &[Target] = &[];

@@ -1,0 +1,34 @@
+//! The cardpointe-rs task runner, run as `cargo xtask <task>` (an alias in `.cargo/config.toml`).
+//!
+//! * `ci` — exactly what CI runs (see [`ci`]).
+
+mod ci;
+mod cmd;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <task>
+
+tasks:
+  ci        run every check CI runs: fmt, clippy, tests (doctests and fuzz corpora included),
+            bench build, no_std builds, docs";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci::run(&args[1..]),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown task `{other}`\n\n{USAGE}")),
+        None => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
