@@ -1,9 +1,11 @@
 //! The cardpointe-rs task runner, run as `cargo xtask <task>` (an alias in `.cargo/config.toml`).
 //!
 //! * `ci` — exactly what CI runs (see [`ci`]).
+//! * `fuzz` — the cargo-fuzz campaigns (see [`fuzz`]).
 
 mod ci;
 mod cmd;
+mod fuzz;
 
 use std::process::ExitCode;
 
@@ -11,12 +13,15 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   ci        run every check CI runs: fmt, clippy, tests (doctests and fuzz corpora included),
-            bench build, no_std builds, docs";
+            bench build, no_std builds, docs (--quick: skip bench build and docs)
+  fuzz      [TARGET] [--time SECS] [--merge]: run cargo-fuzz targets (nightly + cargo-fuzz);
+            --merge folds new coverage back into fuzz/corpus/TARGET";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
