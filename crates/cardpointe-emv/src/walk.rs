@@ -1,0 +1,191 @@
+//! The depth-first walker: every nested object, no recursion, no heap.
+
+use crate::error::Error;
+use crate::options::Options;
+use crate::reader::{Tlv, read_header};
+use crate::tag::Tag;
+
+/// The default depth limit of [`Walker`]: far beyond any real EMV data (which nests three or
+/// four templates deep), small enough to keep the walker a few hundred bytes.
+pub const DEFAULT_MAX_DEPTH: usize = 32;
+
+/// One object met by a [`Walker`], with its nesting depth (0 for top-level objects).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Visit<'a> {
+    /// How many constructed objects enclose this one within the walked buffer.
+    pub depth: usize,
+    /// The object.
+    pub tlv: Tlv<'a>,
+}
+
+/// A depth-first, pre-order walk over every object of a buffer, constructed ones and their
+/// contents alike.
+///
+/// It does not recurse: the open constructed objects live in a fixed array of `MAX_DEPTH`
+/// entries inside the walker (no heap). A constructed object that would need one more level
+/// yields [`Error::TooDeep`] instead of a stack overflow; empty constructed objects need no
+/// level. After the first error the walker yields nothing more.
+///
+/// ```
+/// use cardpointe_emv::{Options, Walker};
+///
+/// let data = [0x70, 0x07, 0x5F, 0x2A, 0x02, 0x08, 0x40, 0x9C, 0x00];
+/// let tags: Vec<String> = Walker::new(&data, Options::emv())
+///     .map(|v| v.map(|v| format!("{}@{}", v.tlv.tag(), v.depth)))
+///     .collect::<Result<_, _>>()?;
+/// assert_eq!(tags, ["70@0", "5F2A@1", "9C@1"]);
+/// # Ok::<(), cardpointe_emv::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Walker<'a, const MAX_DEPTH: usize = DEFAULT_MAX_DEPTH> {
+    buf: &'a [u8],
+    pos: usize,
+    base: usize,
+    options: Options,
+    /// End index (in `buf`) and tag of each open constructed object, innermost last.
+    open: [(usize, Tag); MAX_DEPTH],
+    depth: usize,
+    failed: bool,
+}
+
+impl<'a> Walker<'a> {
+    /// Walks every object of `buf`, up to [`DEFAULT_MAX_DEPTH`] levels deep.
+    #[must_use]
+    pub const fn new(buf: &'a [u8], options: Options) -> Self {
+        Self::with_base(buf, 0, options)
+    }
+}
+
+impl<'a, const MAX_DEPTH: usize> Walker<'a, MAX_DEPTH> {
+    /// Walks every object of `buf`, up to `MAX_DEPTH` levels deep:
+    /// `Walker::<1000>::with_max_depth(buf, options)`. The walker holds `MAX_DEPTH` entries of
+    /// 16 bytes, so keep very deep walkers off small stacks.
+    #[must_use]
+    pub const fn with_max_depth(buf: &'a [u8], options: Options) -> Self {
+        Self::with_base(buf, 0, options)
+    }
+
+    /// Walks `buf`, reporting offsets as if `buf` started at `base` in a larger input.
+    #[must_use]
+    pub const fn with_base(buf: &'a [u8], base: usize, options: Options) -> Self {
+        Walker {
+            buf,
+            pos: 0,
+            base,
+            options,
+            open: [(0, Tag::new(0)); MAX_DEPTH],
+            depth: 0,
+            failed: false,
+        }
+    }
+
+    /// The depth limit (`MAX_DEPTH`).
+    #[must_use]
+    pub const fn max_depth(&self) -> usize {
+        MAX_DEPTH
+    }
+
+    /// How many bytes have been consumed. Headers count as consumed as soon as their object
+    /// is visited, so inside a constructed object this is where its next child starts. After
+    /// an error it points at the object that failed.
+    #[must_use]
+    pub const fn consumed(&self) -> usize {
+        self.pos
+    }
+
+    /// The bytes not consumed yet; `consumed() + rest().len()` is the buffer length.
+    #[must_use]
+    pub fn rest(&self) -> &'a [u8] {
+        self.buf.get(self.pos..).unwrap_or_default()
+    }
+
+    /// Walks to the end and counts the objects, or returns the first error: a full
+    /// validation of the buffer.
+    ///
+    /// # Errors
+    /// The first malformation.
+    pub fn count_all(self) -> Result<usize, Error> {
+        let mut n = 0;
+        for v in self {
+            v?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// The first object with `tag` at any depth, in depth-first order.
+    ///
+    /// # Errors
+    /// The first malformation met before the tag is found.
+    pub fn find_tag(self, tag: Tag) -> Result<Option<Tlv<'a>>, Error> {
+        for v in self {
+            let v = v?;
+            if v.tlv.tag() == tag {
+                return Ok(Some(v.tlv));
+            }
+        }
+        Ok(None)
+    }
+
+    fn fail(&mut self, e: Error) -> Option<Result<Visit<'a>, Error>> {
+        self.failed = true;
+        Some(Err(e))
+    }
+}
+
+impl<'a, const MAX_DEPTH: usize> Iterator for Walker<'a, MAX_DEPTH> {
+    type Item = Result<Visit<'a>, Error>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        loop {
+            let (limit, parent) = match self.depth.checked_sub(1) {
+                Some(top) => match self.open.get(top) {
+                    Some(&(end, tag)) => (end, Some(tag)),
+                    None => (self.buf.len(), None),
+                },
+                None => (self.buf.len(), None),
+            };
+            while self.pos < limit {
+                match self.buf.get(self.pos) {
+                    Some(&b) if self.options.is_padding(b) => self.pos += 1,
+                    _ => break,
+                }
+            }
+            if self.pos >= limit {
+                if self.depth == 0 {
+                    return None;
+                }
+                self.depth -= 1;
+                continue;
+            }
+            let scope = self.buf.get(..limit).unwrap_or_default();
+            let header = match read_header(scope, self.pos, self.base, parent, self.options) {
+                Ok(h) => h,
+                Err(e) => return self.fail(e),
+            };
+            let tlv = header.into_tlv(self.buf, self.pos, self.base, self.options);
+            let depth = self.depth;
+            if header.tag.is_constructed() && header.end > header.value_start {
+                let Some(slot) = self.open.get_mut(depth) else {
+                    return self.fail(Error::TooDeep {
+                        offset: self.base + self.pos,
+                        limit: MAX_DEPTH,
+                    });
+                };
+                *slot = (header.end, header.tag);
+                self.depth += 1;
+                self.pos = header.value_start;
+            } else {
+                self.pos = header.end;
+            }
+            return Some(Ok(Visit { depth, tlv }));
+        }
+    }
+}
+
+impl<const MAX_DEPTH: usize> core::iter::FusedIterator for Walker<'_, MAX_DEPTH> {}
