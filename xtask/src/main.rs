@@ -2,10 +2,12 @@
 //!
 //! * `ci` — exactly what CI runs (see [`ci`]).
 //! * `fuzz` — the cargo-fuzz campaigns (see [`fuzz`]).
+//! * `release` — version bump, changelog, CI, packaging, tag, publish (see [`release`]).
 
 mod ci;
 mod cmd;
 mod fuzz;
+mod release;
 
 use std::process::ExitCode;
 
@@ -15,13 +17,16 @@ tasks:
   ci        run every check CI runs: fmt, clippy, tests (doctests and fuzz corpora included),
             bench build, no_std builds, docs (--quick: skip bench build and docs)
   fuzz      [TARGET] [--time SECS] [--merge]: run cargo-fuzz targets (nightly + cargo-fuzz);
-            --merge folds new coverage back into fuzz/corpus/TARGET";
+            --merge folds new coverage back into fuzz/corpus/TARGET
+  release   <patch|minor|major|X.Y.Z> [--execute] [--no-publish] [--skip-ci] [--date YYYY-MM-DD]:
+            bump, changelog, ci, package, commit and tag (dry run unless --execute; resumable)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("release") => release::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
