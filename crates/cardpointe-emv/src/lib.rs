@@ -11,11 +11,11 @@
 )]
 
 #[cfg(any(feature = "alloc", test))]
-#[allow(unused_extern_crates, reason = "the writer (next commit) uses it")]
 extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod dict;
 mod error;
 mod hex;
 mod mask;
@@ -23,6 +23,7 @@ mod options;
 mod reader;
 mod tag;
 mod walk;
+mod writer;
 
 pub use error::Error;
 pub use hex::Hex;
@@ -31,3 +32,6 @@ pub use options::{Dialect, Options, Padding};
 pub use reader::{Marker, Tlv, Tlvs, parse};
 pub use tag::{Class, MAX_TAG_LEN, Tag};
 pub use walk::{DEFAULT_MAX_DEPTH, Visit, Walker};
+#[cfg(feature = "alloc")]
+pub use writer::{Content, Encoder, Node, encode_all};
+pub use writer::{EncodeError, MAX_HEADER_LEN, encode_header, length_field_len};
