@@ -2,8 +2,10 @@
 //!
 //! * `ci` — exactly what CI runs (see [`ci`]).
 //! * `fuzz` — the cargo-fuzz campaigns (see [`fuzz`]).
+//! * `bench` — the criterion benches and one table of their figures (see [`bench`]).
 //! * `release` — version bump, changelog, CI, packaging, tag, publish (see [`release`]).
 
+mod bench;
 mod ci;
 mod cmd;
 mod fuzz;
@@ -18,6 +20,8 @@ tasks:
             bench build, no_std builds, docs (--quick: skip bench build and docs)
   fuzz      [TARGET] [--time SECS] [--merge]: run cargo-fuzz targets (nightly + cargo-fuzz);
             --merge folds new coverage back into fuzz/corpus/TARGET
+  bench     [BENCH...] [--quick] [--report-only]: run the criterion benches, print one table,
+            write benches/RESULTS.md
   release   <patch|minor|major|X.Y.Z> [--execute] [--no-publish] [--skip-ci] [--date YYYY-MM-DD]:
             bump, changelog, ci, package, commit and tag (dry run unless --execute; resumable)";
 
@@ -26,6 +30,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("release") => release::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
