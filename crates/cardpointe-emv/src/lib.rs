@@ -15,16 +15,20 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod bits;
 pub mod dict;
+pub mod dol;
 mod error;
 mod hex;
 mod mask;
 mod options;
 mod reader;
 mod tag;
+pub mod value;
 mod walk;
 mod writer;
 
+pub use dol::{Dol, DolEntry, DolError, TagSource, TlvSource};
 pub use error::Error;
 pub use hex::Hex;
 pub use mask::{MaskedValue, Sensitivity, is_sensitive, sensitivity};
