@@ -1,0 +1,97 @@
+//! # cardpointe-types
+//!
+//! Every request and response of the CardPointe Gateway REST API and of CardSecure, as Rust
+//! types — with no I/O, no async runtime, and only `serde`, `serde_json`, `thiserror` and
+//! `zeroize` underneath. A webhook consumer, a reconciliation job, an HTTPS client
+//! (`cardpointe-transport`) and an emulator (`cardpointe-sim`) can all build on it.
+//!
+//! - **Newtypes that cannot hold nonsense**: [`Amount`] (integer minor units, both wire
+//!   notations in, explicit decimal point out), [`Expiry`], [`MerchantId`], [`Retref`],
+//!   [`OrderId`] (refuses Luhn-valid digit strings the gateway would mask), [`Token`],
+//!   [`ProfileId`], [`AccountId`], [`Currency`], [`Postal`]. Constructors return a typed
+//!   [`ValueError`] that says what was wrong.
+//! - **Card data is radioactive**: [`CardNumber`], [`Cvv`], [`TrackData`], [`BankAccountNumber`],
+//!   [`AccountNumber`] and [`DeviceData`] mask themselves in `Debug` and `Display` (first 6 /
+//!   last 4 at most) and zero their memory on drop. [`PaymentSource`] says what pays.
+//! - **Outcomes are data**: [`RespStat`], [`RespProc`], [`ResponseCode`], and the code tables of
+//!   [`codes`] with a [`Category`](codes::Category) per code, so an app branches on meaning.
+//!   Declines are ordinary response values, never errors.
+//! - **One trait per endpoint**: [`Operation`] gives the method, path, body and response parser,
+//!   so a transport's `call(&op)` is generic.
+//! - **Tolerant reading, strict writing**: unknown keys are ignored, keys may come in any order,
+//!   blanks read as absent, numbers and strings are interchangeable where the gateway is loose,
+//!   flags read `Y`/`y`/`true`; output is always the canonical form.
+//!
+//! ```
+//! use cardpointe_types::codes::Category;
+//! use cardpointe_types::{
+//!     Amount, AuthRequest, HasOutcome, MerchantId, Operation, OrderId, PaymentSource, Token,
+//! };
+//!
+//! // Build a request.
+//! let req = AuthRequest::new(
+//!     MerchantId::new("496160873888")?,
+//!     "998".parse::<Amount>()?, // 998 cents
+//!     PaymentSource::Token(Token::new("9435885049491053")?),
+//! )
+//! .with_order_id(OrderId::new("ORDER-1001")?)
+//! .with_capture(true);
+//! let body = String::from_utf8(req.body()?.unwrap_or_default())?;
+//! assert!(body.contains(r#""amount":"9.98""#));
+//!
+//! // Read a decline: an ordinary value with a meaning.
+//! let resp = AuthRequest::parse_response(br#"{"respproc":"FNOR","amount":"0.00",
+//!     "resptext":"Insufficient funds","cardproc":"FNOR","commcard":" C ",
+//!     "retref":"005533134378","respstat":"C","respcode":"NU","nNBcv":{},
+//!     "account":"9435885049491053","merchid":"496160873888","token":"9435885049491053"}"#)?;
+//! let outcome = resp.outcome();
+//! assert!(!outcome.is_approved());
+//! assert_eq!(outcome.category(), Category::InsufficientFunds);
+//! assert_eq!(resp.retref.as_ref().map(|r| r.as_str()), Some("005533134378"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+mod amount;
+pub mod codes;
+mod enums;
+mod error;
+mod expiry;
+mod ids;
+mod operation;
+mod ops;
+mod outcome;
+mod secret;
+mod source;
+mod wire;
+
+pub use amount::Amount;
+pub use enums::{
+    AccountType, AvsResult, CardBrand, CofInitiator, CvvResult, DeclineCategory, EcomInd,
+    EntryMode, HostBatchStatus, MerchantAdvice, ReceiptRequest, SettlementStatus,
+    SettlementTxnStatus,
+};
+pub use error::{EncodeError, ParseError, ValueError};
+pub use expiry::Expiry;
+pub use ids::{
+    AccountId, Currency, MerchantId, OrderId, Postal, ProfileId, Retref, Token, luhn_valid,
+};
+pub use operation::{Api, Method, Operation, RetrySafety};
+pub use ops::auth::{AuthRequest, AuthResponse};
+pub use ops::capture::{CaptureRequest, CaptureResponse};
+pub use ops::extras::{BinInfo, EmvTagData, LineItem, MaskedAccount, Receipt, UserFields};
+pub use ops::inquire::{InquireByOrderIdRequest, InquireRequest, InquireResponse};
+pub use ops::refund::{RefundRequest, RefundResponse};
+pub use ops::void::{VoidByOrderIdRequest, VoidRequest, VoidResponse};
+pub use outcome::{HasOutcome, Outcome, RespProc, RespStat, ResponseCode};
+pub use secret::{AccountNumber, BankAccountNumber, CardNumber, Cvv, DeviceData, TrackData};
+pub use source::{AchAccount, PaymentSource, ProfileField, ProfileRef, RoutingNumber};
+pub use wire::Flag;

@@ -1,0 +1,117 @@
+//! `void` and `voidByOrderId`: cancel an authorization before its batch is sent (spec §2.3–2.4).
+
+use serde::{Deserialize, Serialize};
+
+use crate::operation::{Method, RetrySafety, operation, parse_json};
+use crate::outcome::has_outcome;
+use crate::wire::model;
+use crate::{
+    Amount, Currency, DeclineCategory, MerchantId, OrderId, RespProc, RespStat, ResponseCode,
+    Retref,
+};
+
+model! {
+    /// A void request (`PUT /void`).
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct VoidRequest {
+        @required {
+            /// The merchant.
+            merchid: MerchantId,
+            /// The transaction to void.
+            retref: Retref,
+        }
+        /// Omitted or zero: void everything; a partial amount only while `Authorized`.
+        amount: Amount,
+    }
+}
+
+impl VoidRequest {
+    /// Voids all of `retref`.
+    #[must_use]
+    pub const fn new(merchid: MerchantId, retref: Retref) -> Self {
+        Self {
+            merchid,
+            retref,
+            amount: None,
+        }
+    }
+}
+
+model! {
+    /// A void-by-order-id request (`PUT /voidByOrderId`): the recovery path when an `auth` got no
+    /// answer. The gateway recommends sending it three times, so it is marked retry-safe.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct VoidByOrderIdRequest {
+        @required {
+            /// The merchant.
+            merchid: MerchantId,
+            /// The order id given at auth time.
+            orderid: OrderId,
+        }
+        /// Omitted or zero: void everything.
+        amount: Amount,
+    }
+}
+
+impl VoidByOrderIdRequest {
+    /// Voids the approved transaction carrying `orderid`.
+    #[must_use]
+    pub const fn new(merchid: MerchantId, orderid: OrderId) -> Self {
+        Self {
+            merchid,
+            orderid,
+            amount: None,
+        }
+    }
+}
+
+model! {
+    /// The answer to `void` and `voidByOrderId`. After a full void `amount` has been `0.00` in
+    /// every recording (spec uncertain item 4: probably the amount left authorized).
+    #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct VoidResponse {
+        /// `A`, `B` or `C`.
+        respstat: RespStat,
+        /// Response code.
+        respcode: ResponseCode,
+        /// Response text.
+        resptext: String,
+        /// `PPS` or the host.
+        respproc: RespProc,
+        /// Merchant.
+        merchid: MerchantId,
+        /// The voided transaction.
+        retref: Retref,
+        /// See the type docs.
+        amount: Amount,
+        /// `REVERS` on a void.
+        authcode: String,
+        /// Currency.
+        currency: Currency,
+        /// Order id.
+        #[serde(rename = "orderId", alias = "orderid")]
+        order_id: OrderId,
+        /// Visa decline category.
+        #[serde(rename = "declineCategory")]
+        decline_category: DeclineCategory,
+        /// Its text.
+        #[serde(rename = "declineCategoryText")]
+        decline_category_text: String,
+    }
+}
+
+has_outcome!(VoidResponse);
+
+operation!(
+    VoidRequest => VoidResponse, name: "void", method: Method::WRITE,
+    body: json, path: |_s| "void".to_owned(), parse: parse_json,
+);
+
+operation!(
+    VoidByOrderIdRequest => VoidResponse, name: "voidByOrderId", method: Method::WRITE,
+    retry: RetrySafety::Safe,
+    body: json, path: |_s| "voidByOrderId".to_owned(), parse: parse_json,
+);
