@@ -5,11 +5,6 @@
 //! (the gateway declares new values backward compatible); reading matches case-insensitively,
 //! writing uses the documented spelling.
 
-use std::fmt;
-use std::str::FromStr;
-
-use crate::ValueError;
-
 /// Declares an open enum: documented variants with their wire text, plus `Other(String)`.
 macro_rules! open_enum {
     (
@@ -41,18 +36,18 @@ macro_rules! open_enum {
             pub const KNOWN: &'static [$name] = &[ $( Self::$variant ),* ];
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl FromStr for $name {
-            type Err = ValueError;
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::ValueError;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 if s.is_empty() {
-                    return Err(ValueError::Empty { kind: stringify!($name) });
+                    return Err($crate::ValueError::Empty { kind: stringify!($name) });
                 }
                 $(
                     if s.eq_ignore_ascii_case($wire) $(|| s.eq_ignore_ascii_case($alias))* {
@@ -63,7 +58,7 @@ macro_rules! open_enum {
             }
         }
 
-        crate::wire::text_serde!($name);
+        $crate::wire::text_serde!($name);
     };
 }
 pub(crate) use open_enum;

@@ -62,6 +62,7 @@
 
 mod amount;
 pub mod codes;
+mod date;
 mod enums;
 mod error;
 mod expiry;
@@ -74,6 +75,7 @@ mod source;
 mod wire;
 
 pub use amount::Amount;
+pub use date::ReportDate;
 pub use enums::{
     AccountType, AvsResult, CardBrand, CofInitiator, CvvResult, DeclineCategory, EcomInd,
     EntryMode, HostBatchStatus, MerchantAdvice, ReceiptRequest, SettlementStatus,
@@ -86,10 +88,27 @@ pub use ids::{
 };
 pub use operation::{Api, Method, Operation, RetrySafety};
 pub use ops::auth::{AuthRequest, AuthResponse};
+pub use ops::bin::{BinRequest, SurchargeMessage, SurchargeRequest, SurchargeResponse};
 pub use ops::capture::{CaptureRequest, CaptureResponse};
+pub use ops::cardsecure::{
+    EchoRequest, EchoResponse, EncryptionHandler, TokenizeRequest, TokenizeResponse,
+};
 pub use ops::extras::{BinInfo, EmvTagData, LineItem, MaskedAccount, Receipt, UserFields};
+pub use ops::funding::{
+    Chargeback, Funding, FundingAdjustment, FundingRequest, FundingResponse, FundingTxn,
+};
 pub use ops::inquire::{InquireByOrderIdRequest, InquireRequest, InquireResponse};
+pub use ops::merchant::{
+    CredentialTestRequest, CredentialTestResponse, InquireMerchantRequest, MerchantInfo,
+    SERVLET_GREETING,
+};
+pub use ops::profile::{ProfileDeleteRequest, ProfileReadRequest, ProfileRequest, ProfileResponse};
 pub use ops::refund::{RefundRequest, RefundResponse};
+pub use ops::settlement::{
+    BatchResponse, CloseBatchRequest, NULL_BATCHES, OpenBatchRequest, SettlementBatch,
+    SettlementTxn, SettlestatByBatchSourceRequest, SettlestatRequest,
+};
+pub use ops::sigcap::{SigcapRequest, SigcapResponse};
 pub use ops::void::{VoidByOrderIdRequest, VoidRequest, VoidResponse};
 pub use outcome::{HasOutcome, Outcome, RespProc, RespStat, ResponseCode};
 pub use secret::{AccountNumber, BankAccountNumber, CardNumber, Cvv, DeviceData, TrackData};

@@ -164,6 +164,21 @@ pub(crate) fn parse_json<T: for<'de> serde::Deserialize<'de>>(
     })
 }
 
+/// Reads a JSON array of `T`, or one `T` object as a one-item list (profile read,
+/// inquireByOrderid), naming the operation in the error.
+pub(crate) fn parse_list_or_one<T: for<'de> serde::Deserialize<'de>>(
+    name: &'static str,
+    body: &[u8],
+) -> Result<Vec<T>, ParseError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    crate::wire::list_or_one(&mut de)
+        .and_then(|v| de.end().map(|()| v))
+        .map_err(|source| ParseError::Json {
+            operation: name,
+            source,
+        })
+}
+
 /// Percent-encodes a path segment or query value (everything but unreserved characters).
 pub(crate) fn encode_component(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -181,10 +196,6 @@ pub(crate) fn encode_component(s: &str) -> String {
 }
 
 /// Builds `endpoint?k=v&k=v` from the pairs whose value is present.
-#[allow(
-    dead_code,
-    reason = "used by the query-string operations (settlestat, funding, surcharge)"
-)]
 pub(crate) fn with_query(endpoint: &str, pairs: &[(&str, Option<&str>)]) -> String {
     let mut out = endpoint.to_owned();
     let mut first = true;

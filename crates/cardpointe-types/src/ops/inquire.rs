@@ -2,14 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::operation::{Method, RetrySafety, encode_component, operation, parse_json};
+use crate::operation::{
+    Method, RetrySafety, encode_component, operation, parse_json, parse_list_or_one,
+};
 use crate::ops::extras::{EmvTagData, MaskedAccount, Receipt, UserFields};
 use crate::outcome::has_outcome;
-use crate::wire::{Flag, list_or_one, model};
+use crate::wire::{Flag, model};
 use crate::{
     AccountId, Amount, Currency, DeclineCategory, EntryMode, Expiry, MerchantAdvice, MerchantId,
-    OrderId, ParseError, ProfileId, RespProc, RespStat, ResponseCode, Retref, SettlementStatus,
-    Token,
+    OrderId, ProfileId, RespProc, RespStat, ResponseCode, Retref, SettlementStatus, Token,
 };
 
 /// `GET /inquire/{retref}/{merchid}`.
@@ -170,17 +171,6 @@ operation!(
     parse: parse_json,
 );
 
-fn parse_list(name: &'static str, body: &[u8]) -> Result<Vec<InquireResponse>, ParseError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let out = list_or_one(&mut de)
-        .and_then(|v| de.end().map(|()| v))
-        .map_err(|source| ParseError::Json {
-            operation: name,
-            source,
-        })?;
-    Ok(out)
-}
-
 operation!(
     InquireByOrderIdRequest => Vec<InquireResponse>, name: "inquireByOrderid", method: Method::Get,
     retry: RetrySafety::Safe, body: nobody,
@@ -190,5 +180,5 @@ operation!(
         s.merchid,
         if s.this_merchant_only { "/1" } else { "" }
     ),
-    parse: parse_list,
+    parse: parse_list_or_one,
 );

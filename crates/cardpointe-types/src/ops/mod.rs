@@ -3,8 +3,15 @@
 //! [`Operation`]: crate::Operation
 
 pub(crate) mod auth;
+pub(crate) mod bin;
 pub(crate) mod capture;
+pub(crate) mod cardsecure;
 pub(crate) mod extras;
+pub(crate) mod funding;
 pub(crate) mod inquire;
+pub(crate) mod merchant;
+pub(crate) mod profile;
 pub(crate) mod refund;
+pub(crate) mod settlement;
+pub(crate) mod sigcap;
 pub(crate) mod void;
