@@ -1,0 +1,144 @@
+//! The admin API under `/__sim/…` (never a gateway path): ledger, settle now, batch close,
+//! clock, fault rules and modes.
+//!
+//! | call | effect |
+//! |---|---|
+//! | `GET /__sim/ledger` | every transaction (masked) as `{"transactions":[…]}` |
+//! | `POST /__sim/settle` | close and settle every open batch → `{"settled":n}` |
+//! | `POST /__sim/batches/close` | transmit every open batch (captures then get PPS 27) |
+//! | `GET /__sim/clock`, `POST /__sim/clock/advance` `{"seconds":n}` | read / move the clock |
+//! | `GET`, `POST`, `DELETE /__sim/faults` | list, add (a [`FaultRule`] as JSON), clear |
+//! | `GET`, `POST /__sim/modes` | read / change `chaos`, `rate_limit_per_minute`, `timeout_delay_ms` |
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::clock;
+use crate::engine::Engine;
+use crate::faults::FaultRule;
+use crate::reply::Reply;
+use crate::wire::Obj;
+
+fn json_reply(status: u16, value: &Value) -> Reply {
+    let mut obj = Obj::new();
+    if let Value::Object(map) = value {
+        for (k, v) in map {
+            obj.v(k, v.clone());
+        }
+    }
+    Reply::status_obj(status, obj)
+}
+
+fn error(status: u16, message: &str) -> Reply {
+    json_reply(status, &json!({ "error": message }))
+}
+
+pub(crate) fn handle(engine: &Engine, method: &str, path: &str, body: &[u8]) -> Reply {
+    let body: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(serde_json::Map::new())
+    } else {
+        match serde_json::from_slice(body) {
+            Ok(v) => v,
+            Err(e) => return error(400, &format!("body is not JSON: {e}")),
+        }
+    };
+    match (method, path) {
+        ("GET", "/__sim/ledger") => {
+            let entries = serde_json::to_value(engine.ledger()).unwrap_or(Value::Null);
+            json_reply(200, &json!({ "transactions": entries }))
+        }
+        ("POST", "/__sim/settle") => {
+            let merchid = body.get("merchid").and_then(Value::as_str);
+            let now = engine.clock.now_ms();
+            engine.dirty.store(true, Ordering::Release);
+            let settled = engine.state_lock().settle_all(merchid, now);
+            json_reply(200, &json!({ "settled": settled }))
+        }
+        ("POST", "/__sim/batches/close") => {
+            let merchid = body.get("merchid").and_then(Value::as_str);
+            let now = engine.clock.now_ms();
+            let mut state = engine.state_lock();
+            let open: Vec<usize> = state
+                .batches
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| {
+                    b.state == crate::state::BatchState::Open
+                        && merchid.is_none_or(|m| b.merchid == m)
+                })
+                .map(|(i, _)| i)
+                .collect();
+            for i in &open {
+                state.transmit_batch(*i, now);
+            }
+            json_reply(200, &json!({ "closed": open.len() }))
+        }
+        ("GET", "/__sim/clock") => json_reply(
+            200,
+            &json!({ "now": clock::iso8601(engine.clock.now_ms()), "now_ms": engine.clock.now_ms() }),
+        ),
+        ("POST", "/__sim/clock/advance") => {
+            let seconds = body.get("seconds").and_then(Value::as_u64).unwrap_or(0)
+                + body.get("days").and_then(Value::as_u64).unwrap_or(0) * 86_400;
+            engine.advance_clock(Duration::from_secs(seconds));
+            json_reply(
+                200,
+                &json!({ "now": clock::iso8601(engine.clock.now_ms()), "now_ms": engine.clock.now_ms() }),
+            )
+        }
+        ("GET", "/__sim/faults") => {
+            let rules = serde_json::to_value(&*engine.faults_lock()).unwrap_or(Value::Null);
+            json_reply(200, &json!({ "faults": rules }))
+        }
+        ("POST", "/__sim/faults") => match serde_json::from_value::<FaultRule>(body) {
+            Ok(rule) => {
+                engine.inject(rule);
+                json_reply(200, &json!({ "ok": true }))
+            }
+            Err(e) => error(
+                400,
+                &format!(
+                    "expected a fault rule like {{\"endpoint\":\"auth\",\"fault\":\"close_after\",\"times\":1}}: {e}"
+                ),
+            ),
+        },
+        ("DELETE", "/__sim/faults") => {
+            engine.clear_faults();
+            json_reply(200, &json!({ "ok": true }))
+        }
+        ("GET", "/__sim/modes") => modes_reply(engine),
+        ("POST", "/__sim/modes") => {
+            let mut modes = engine.modes();
+            if let Some(chaos) = body.get("chaos").and_then(Value::as_bool) {
+                modes.chaos = chaos;
+            }
+            if let Some(limit) = body.get("rate_limit_per_minute") {
+                modes.rate_limit_per_minute =
+                    limit.as_u64().map(|l| u32::try_from(l).unwrap_or(u32::MAX));
+            }
+            if let Some(ms) = body.get("timeout_delay_ms").and_then(Value::as_u64) {
+                modes.timeout_delay = Duration::from_millis(ms);
+            }
+            engine.set_modes(modes);
+            modes_reply(engine)
+        }
+        _ => error(
+            404,
+            "unknown admin call; see the cardpointe_sim::admin docs for /__sim/ledger, /__sim/settle, /__sim/clock, /__sim/faults, /__sim/modes",
+        ),
+    }
+}
+
+fn modes_reply(engine: &Engine) -> Reply {
+    let modes = engine.modes();
+    json_reply(
+        200,
+        &json!({
+            "chaos": modes.chaos,
+            "rate_limit_per_minute": modes.rate_limit_per_minute,
+            "timeout_delay_ms": u64::try_from(modes.timeout_delay.as_millis()).unwrap_or(u64::MAX),
+        }),
+    )
+}

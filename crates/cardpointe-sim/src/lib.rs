@@ -1,0 +1,396 @@
+//! # cardpointe-sim — a faithful CardPointe Gateway + CardSecure emulator
+//!
+//! A real HTTPS server on loopback that behaves like CardPointe's UAT environment, so tests,
+//! examples, the demo and the benches never need credentials or the flaky live test site:
+//!
+//! - every gateway endpoint (`auth`, `capture`, `void`, `voidByOrderId`, `refund`, `inquire`,
+//!   `inquireByOrderid`, `inquireMerchant`, `settlestat`, `settlestatByBatchSource`,
+//!   `openbatch`, `closebatch`, `funding`, `deposit`, `profile`, `sigcap`, `bin`,
+//!   `surcharge`) with its exact path casing and PUT/POST where the gateway takes both, the HTML
+//!   credential-test greeting, 401 (non-JSON) for bad credentials or a foreign MID, the JSON 404;
+//! - validation with the gateway's PPS codes (HTTP 200, `respstat` C, a retref), the UAT test
+//!   cards, partial approval, timeout cards, amount-driven codes and AVS/CVV triggers for FNOR
+//!   and RPCT merchants;
+//! - a ledger per retref through the settlement states, with the lifecycle rules (capture,
+//!   void, refund, batches closing on a schedule or on demand, settlestat and funding);
+//! - CardSecure tokenize/echo, including reader `devicedata` decrypted with TDES DUKPT
+//!   ([`dukpt`]) under the ANSI X9.24 test key;
+//! - test modes: UAT chaos, the 429 rate limit, fault injection ([`FaultRule`]) and a ledger
+//!   endpoint, all under the `/__sim/` admin prefix ([`admin`]).
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), cardpointe_sim::SimError> {
+//! use cardpointe_sim::Sim;
+//! let sim = Sim::builder().start().await?;
+//! assert!(sim.gateway_url().starts_with("https://127.0.0.1:"));
+//! assert_eq!(sim.credentials(), ("testing", "testing123"));
+//! assert!(sim.root_certificate_pem().contains("BEGIN CERTIFICATE"));
+//! // Drive it with any HTTPS client that trusts `sim.root_certificate_der()`, then:
+//! assert_eq!(sim.settle_now(), 0);
+//! sim.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod admin;
+mod cardsecure;
+mod clock;
+mod codes;
+pub mod config;
+mod devicedata;
+pub mod dukpt;
+pub mod engine;
+mod faults;
+mod gateway;
+mod profile;
+mod reply;
+mod reports;
+mod rules;
+mod server;
+mod state;
+mod wire;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use config::{ConfigError, Credential, Merchant, Processor, SiteConfig};
+pub use engine::{Disconnect, Engine, Modes, Request, Response};
+pub use faults::{FaultKind, FaultRule};
+
+/// Why the emulator could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SimError {
+    /// Binding the listen address failed.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Plain HTTP was asked for on a non-loopback address.
+    #[error(
+        "plain HTTP is only served on loopback; {0} is not a loopback address (drop --plain or listen on 127.0.0.1)"
+    )]
+    PlainNotLoopback(SocketAddr),
+    /// The start-up certificate could not be made.
+    #[error("cannot make the TLS certificate: {0}")]
+    Certificate(String),
+    /// The state file could not be read.
+    #[error("cannot load the state file: {0}")]
+    State(std::io::Error),
+}
+
+/// One ledger entry as the `/__sim/ledger` endpoint and [`Sim::ledger`] show it (card data
+/// masked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct LedgerEntry {
+    /// Retrieval reference.
+    pub retref: String,
+    /// Merchant.
+    pub merchid: String,
+    /// `sale`, `verification`, `forced_credit` or `refund`.
+    pub kind: &'static str,
+    /// The merchant's order id.
+    pub orderid: Option<String>,
+    /// Current amount (after partial voids/captures), minor units.
+    pub amount: i64,
+    /// Amount approved at authorization, minor units.
+    pub auth_amount: i64,
+    /// Refunded so far, minor units.
+    pub refunded: i64,
+    /// `A`, `B` or `C`.
+    pub respstat: &'static str,
+    /// Response code.
+    pub respcode: String,
+    /// Settlement status (long form).
+    pub setlstat: &'static str,
+    /// Batch, once captured.
+    pub batchid: Option<String>,
+    /// The token.
+    pub token: Option<String>,
+    /// Masked account (first two, last four).
+    pub masked: Option<String>,
+    /// Authorization code.
+    pub authcode: Option<String>,
+    /// For refunds: the refunded retref.
+    pub parent: Option<String>,
+}
+
+impl LedgerEntry {
+    pub(crate) fn from_txn(txn: &state::Txn) -> Self {
+        Self {
+            retref: txn.retref.clone(),
+            merchid: txn.merchid.clone(),
+            kind: match txn.kind {
+                state::Kind::Sale => "sale",
+                state::Kind::Verification => "verification",
+                state::Kind::ForcedCredit => "forced_credit",
+                state::Kind::Refund => "refund",
+            },
+            orderid: txn.orderid.clone(),
+            amount: txn.amount,
+            auth_amount: txn.auth_amount,
+            refunded: txn.refunded,
+            respstat: txn.respstat.as_str(),
+            respcode: txn.respcode.clone(),
+            setlstat: txn.setlstat.as_str(),
+            batchid: txn.batchid.map(|b| b.to_string()),
+            token: txn.token.clone(),
+            masked: txn.masked.clone(),
+            authcode: txn.authcode.clone(),
+            parent: txn.parent.clone(),
+        }
+    }
+}
+
+/// Configures and starts an emulator.
+#[derive(Debug)]
+#[must_use]
+pub struct SimBuilder {
+    config: SiteConfig,
+    listen: SocketAddr,
+    plain: bool,
+    modes: Modes,
+    state_file: Option<PathBuf>,
+}
+
+impl SimBuilder {
+    /// Serves this site instead of the UAT test identity.
+    pub fn site(mut self, config: SiteConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Listens here (default `127.0.0.1:0`, a free port).
+    pub const fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// Serves plain HTTP instead of HTTPS (loopback addresses only).
+    pub const fn plain(mut self) -> Self {
+        self.plain = true;
+        self
+    }
+
+    /// How long the timeout test cards take (default here 200 ms; the binary and UAT: 32 s).
+    pub const fn timeout_delay(mut self, delay: Duration) -> Self {
+        self.modes.timeout_delay = delay;
+        self
+    }
+
+    /// Starts in UAT chaos mode (shuffled keys, junk keys).
+    pub const fn chaos(mut self, on: bool) -> Self {
+        self.modes.chaos = on;
+        self
+    }
+
+    /// Applies the UAT rate limit (429 after `per_minute` calls to funding/inquire/profile/
+    /// settlestat per client IP and minute).
+    pub const fn rate_limit(mut self, per_minute: Option<u32>) -> Self {
+        self.modes.rate_limit_per_minute = per_minute;
+        self
+    }
+
+    /// Keeps the ledger in this file across restarts.
+    pub fn state_file(mut self, path: PathBuf) -> Self {
+        self.state_file = Some(path);
+        self
+    }
+
+    /// Binds, makes the certificate and starts serving on the current tokio runtime.
+    ///
+    /// # Errors
+    /// [`SimError`].
+    pub async fn start(self) -> Result<Sim, SimError> {
+        if self.plain && !self.listen.ip().is_loopback() {
+            return Err(SimError::PlainNotLoopback(self.listen));
+        }
+        let mut engine = Engine::new(self.config, self.modes);
+        if let Some(path) = self.state_file {
+            engine = engine.with_state_file(path).map_err(SimError::State)?;
+        }
+        let engine = Arc::new(engine);
+        let listener = tokio::net::TcpListener::bind(self.listen)
+            .await
+            .map_err(|source| SimError::Bind {
+                addr: self.listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| SimError::Bind {
+            addr: self.listen,
+            source,
+        })?;
+        let (tls, ca_pem, ca_der) = if self.plain {
+            (None, String::new(), Vec::new())
+        } else {
+            let tls = server::make_tls(&[addr.ip().to_string()])?;
+            (Some(tls.acceptor), tls.ca_pem, tls.ca_der)
+        };
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let task = tokio::spawn(server::run(listener, tls, Arc::clone(&engine), shutdown_rx));
+        let saver = engine.state_file.is_some().then(|| {
+            let engine = Arc::clone(&engine);
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                    if let Err(error) = engine.save() {
+                        tracing::warn!(%error, "cannot write the state file");
+                    }
+                }
+            })
+        });
+        Ok(Sim {
+            addr,
+            plain: self.plain,
+            engine,
+            ca_pem,
+            ca_der,
+            shutdown: shutdown_tx,
+            task,
+            saver,
+        })
+    }
+}
+
+/// A running emulator.
+#[derive(Debug)]
+pub struct Sim {
+    addr: SocketAddr,
+    plain: bool,
+    engine: Arc<Engine>,
+    ca_pem: String,
+    ca_der: Vec<u8>,
+    shutdown: watch::Sender<bool>,
+    task: JoinHandle<()>,
+    saver: Option<JoinHandle<()>>,
+}
+
+impl Sim {
+    /// A builder with the UAT test identity, `127.0.0.1:0`, HTTPS, a 200 ms timeout-card delay.
+    pub fn builder() -> SimBuilder {
+        SimBuilder {
+            config: SiteConfig::uat(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            plain: false,
+            modes: Modes {
+                timeout_delay: Duration::from_millis(200),
+                ..Modes::default()
+            },
+            state_file: None,
+        }
+    }
+
+    /// The bound address.
+    #[must_use]
+    pub const fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `https://127.0.0.1:PORT` (or `http://` with [`SimBuilder::plain`]).
+    #[must_use]
+    pub fn base_url(&self) -> String {
+        format!(
+            "{}://{}",
+            if self.plain { "http" } else { "https" },
+            self.addr
+        )
+    }
+
+    /// The gateway base: `…/cardconnect/rest/`.
+    #[must_use]
+    pub fn gateway_url(&self) -> String {
+        format!("{}/cardconnect/rest/", self.base_url())
+    }
+
+    /// The CardSecure base: `…/cardsecure/api/v1/`.
+    #[must_use]
+    pub fn cardsecure_url(&self) -> String {
+        format!("{}/cardsecure/api/v1/", self.base_url())
+    }
+
+    /// The first configured username and password.
+    #[must_use]
+    pub fn credentials(&self) -> (&str, &str) {
+        self.engine
+            .config()
+            .credentials
+            .first()
+            .map_or(("", ""), |c| (c.username.as_str(), c.password.as_str()))
+    }
+
+    /// The first configured merchant id (UAT: `496160873888`).
+    #[must_use]
+    pub fn merchid(&self) -> &str {
+        self.engine
+            .config()
+            .merchants
+            .first()
+            .map_or("", |m| m.merchid.as_str())
+    }
+
+    /// The CA certificate (PEM) that signed the server's certificate; empty when plain.
+    #[must_use]
+    pub fn root_certificate_pem(&self) -> &str {
+        &self.ca_pem
+    }
+
+    /// The CA certificate (DER); empty when plain.
+    #[must_use]
+    pub fn root_certificate_der(&self) -> &[u8] {
+        &self.ca_der
+    }
+
+    /// The engine (modes, faults, clock, ledger).
+    #[must_use]
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Closes and settles every open batch now.
+    pub fn settle_now(&self) -> usize {
+        self.engine.settle_now()
+    }
+
+    /// Moves the emulator's clock forward.
+    pub fn advance_clock(&self, by: Duration) {
+        self.engine.advance_clock(by);
+    }
+
+    /// Adds a fault rule.
+    pub fn inject(&self, rule: FaultRule) {
+        self.engine.inject(rule);
+    }
+
+    /// Every recorded transaction.
+    #[must_use]
+    pub fn ledger(&self) -> Vec<LedgerEntry> {
+        self.engine.ledger()
+    }
+
+    /// Stops accepting, drains open connections (≤ 5 s) and writes the state file.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.task.await;
+        if let Some(saver) = self.saver {
+            saver.abort();
+        }
+        if let Err(error) = self.engine.save() {
+            tracing::warn!(%error, "cannot write the state file");
+        }
+    }
+}

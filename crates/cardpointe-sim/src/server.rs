@@ -1,0 +1,214 @@
+//! The HTTP(S) front: a tokio listener, rustls with a certificate authority and a loopback
+//! leaf certificate made at start-up with rcgen, hyper's auto (HTTP/1.1 + HTTP/2) connection
+//! builder, graceful shutdown. Each request is handed to [`Engine::handle`].
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::SimError;
+use crate::engine::{Engine, Request};
+
+/// The certificate material of a TLS emulator.
+pub(crate) struct Tls {
+    pub(crate) acceptor: tokio_rustls::TlsAcceptor,
+    pub(crate) ca_pem: String,
+    pub(crate) ca_der: Vec<u8>,
+}
+
+/// Makes a throw-away CA and a leaf for `localhost`, `127.0.0.1` and `::1` signed by it.
+pub(crate) fn make_tls(extra_names: &[String]) -> Result<Tls, SimError> {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
+        KeyUsagePurpose,
+    };
+    let tls_err = |e: rcgen::Error| SimError::Certificate(e.to_string());
+    let ca_key = KeyPair::generate().map_err(tls_err)?;
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(tls_err)?;
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, "cardpointe-sim test CA");
+    ca_params.distinguished_name = dn;
+    let ca_cert = ca_params.self_signed(&ca_key).map_err(tls_err)?;
+    let mut names = vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ];
+    names.extend(extra_names.iter().cloned());
+    let leaf_key = KeyPair::generate().map_err(tls_err)?;
+    let mut leaf_params = CertificateParams::new(names).map_err(tls_err)?;
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, "cardpointe-sim");
+    leaf_params.distinguished_name = dn;
+    let issuer = Issuer::new(ca_params, ca_key);
+    let leaf = leaf_params.signed_by(&leaf_key, &issuer).map_err(tls_err)?;
+    let key_der = rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| SimError::Certificate(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(vec![leaf.der().clone(), ca_cert.der().clone()], key_der)
+        .map_err(|e| SimError::Certificate(e.to_string()))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Tls {
+        acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+        ca_pem: ca_cert.pem(),
+        ca_der: ca_cert.der().to_vec(),
+    })
+}
+
+/// The connection was dropped on purpose (fault injection).
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+const MAX_BODY: usize = 1 << 20;
+
+async fn serve(
+    engine: Arc<Engine>,
+    peer: IpAddr,
+    request: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, Dropped> {
+    let started = Instant::now();
+    let (parts, body) = request.into_parts();
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => {
+            return Ok(plain(
+                413,
+                "request body too large or unreadable (limit 1 MiB)",
+            ));
+        }
+    };
+    let authorization = parts
+        .headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let mut req = Request::new(parts.method.as_str(), target, authorization, &body);
+    req.peer = Some(peer);
+    let response = engine.handle(&req);
+    // Redacted: method, path without query (the legacy CardSecure call carries a PAN there),
+    // status and time; never bodies or headers.
+    tracing::info!(
+        method = %parts.method,
+        path = %parts.uri.path(),
+        status = response.status,
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    if let Some(delay) = response.delay {
+        tokio::time::sleep(delay).await;
+    }
+    if let Some(disconnect) = response.disconnect {
+        tracing::info!(?disconnect, "dropping connection (fault injection)");
+        return Err(Dropped);
+    }
+    let mut builder = hyper::Response::builder().status(response.status);
+    for (name, value) in &response.headers {
+        builder = builder.header(*name, value.as_str());
+    }
+    // Since 5/2022 the gateway's status line carries no reason phrase.
+    builder = builder.extension(hyper::ext::ReasonPhrase::from_static(b""));
+    Ok(builder
+        .body(Full::new(Bytes::from(response.body)))
+        .unwrap_or_else(|_| plain(500, "bad response header")))
+}
+
+fn plain(status: u16, text: &'static str) -> hyper::Response<Full<Bytes>> {
+    let mut response = hyper::Response::new(Full::new(Bytes::from_static(text.as_bytes())));
+    *response.status_mut() =
+        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    response
+}
+
+/// Accepts connections until `shutdown` flips, then drains them (up to 5 s).
+pub(crate) async fn run(
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    engine: Arc<Engine>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let graceful = GracefulShutdown::new();
+    let builder = auto::Builder::new(TokioExecutor::new());
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = shutdown.changed() => break,
+        };
+        let (tcp, peer) = match accepted {
+            Ok(pair) => pair,
+            Err(error) => {
+                tracing::warn!(%error, "accept failed");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let _ = tcp.set_nodelay(true);
+        let engine = Arc::clone(&engine);
+        let service = service_fn(move |req| serve(Arc::clone(&engine), peer_ip(peer), req));
+        match &tls {
+            Some(acceptor) => {
+                let acceptor = acceptor.clone();
+                let builder = builder.clone();
+                let watcher = graceful.watcher();
+                tokio::spawn(async move {
+                    let stream = match acceptor.accept(tcp).await {
+                        Ok(s) => s,
+                        Err(error) => {
+                            tracing::debug!(%error, "TLS handshake failed");
+                            return;
+                        }
+                    };
+                    let conn = builder
+                        .serve_connection(TokioIo::new(stream), service)
+                        .into_owned();
+                    if let Err(error) = watcher.watch(conn).await {
+                        tracing::debug!(%error, "connection ended with an error");
+                    }
+                });
+            }
+            None => {
+                let conn = builder
+                    .serve_connection(TokioIo::new(tcp), service)
+                    .into_owned();
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    if let Err(error) = conn.await {
+                        tracing::debug!(%error, "connection ended with an error");
+                    }
+                });
+            }
+        }
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+}
+
+fn peer_ip(addr: SocketAddr) -> IpAddr {
+    addr.ip()
+}
