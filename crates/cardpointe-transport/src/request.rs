@@ -191,8 +191,14 @@ impl Response {
 
     /// `Ok(self)` for a 2xx status, else a status error with a redacted body excerpt.
     pub fn error_for_status(self) -> Result<Self, Error> {
+        self.error_for_status_ref()?;
+        Ok(self)
+    }
+
+    /// Like [`error_for_status`](Self::error_for_status), by reference.
+    pub fn error_for_status_ref(&self) -> Result<(), Error> {
         if self.status.is_success() {
-            Ok(self)
+            Ok(())
         } else {
             Err(
                 Error::new(Kind::Status(self.status, redact::excerpt(&self.body)))

@@ -1,0 +1,680 @@
+//! What can be tokenized: a manually entered card, reader output, a bank account, a wallet
+//! payload. Each validates locally first; each masks itself and zeroes its memory on drop.
+
+use std::fmt;
+
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use crate::{Brand, CardNumber, Expiry, MaskFormat, ValidationError};
+
+/// A card security code (CVV2/CVC2/CID): digits only. `Debug` prints `Cvv(***)`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Cvv(Zeroizing<String>);
+
+impl Cvv {
+    /// Checks digits only and 3–4 of them (the exact length per brand is checked where the
+    /// brand is known, in [`ManualCard::new`]).
+    ///
+    /// # Errors
+    /// [`ValidationError::CvvCharacter`] or [`ValidationError::CvvLengthUnknownBrand`].
+    pub fn new(value: &str) -> Result<Self, ValidationError> {
+        let value = Zeroizing::new(value.trim().to_owned());
+        if !value.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ValidationError::CvvCharacter);
+        }
+        if !(3..=4).contains(&value.len()) {
+            return Err(ValidationError::CvvLengthUnknownBrand {
+                length: value.len(),
+            });
+        }
+        Ok(Self(value))
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Cvv {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Cvv(***)")
+    }
+}
+
+/// A manually entered card, validated: Luhn, brand by IIN, length for the brand, expiry not
+/// before the current month, CVV length for the brand.
+#[derive(Clone)]
+pub struct ManualCard {
+    pub(crate) number: CardNumber,
+    pub(crate) expiry: Expiry,
+    pub(crate) cvv: Option<Cvv>,
+}
+
+impl ManualCard {
+    /// Validates a card as typed, against the current month of the system clock.
+    ///
+    /// ```
+    /// use cardpointe_cardsecure::{ManualCard, ValidationError};
+    /// let card = ManualCard::new("4111 1111 1111 1111", "12/99", Some("123"))?;
+    /// assert_eq!(card.number().last_four(), "1111");
+    /// assert_eq!(
+    ///     ManualCard::new("378282246310005", "12/99", Some("123")).unwrap_err(),
+    ///     ValidationError::CvvLength { brand: cardpointe_cardsecure::Brand::Amex, length: 3, expected: 4 },
+    /// );
+    /// # Ok::<(), ValidationError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The first [`ValidationError`] found, in the order number, expiry, CVV.
+    pub fn new(number: &str, expiry: &str, cvv: Option<&str>) -> Result<Self, ValidationError> {
+        Self::new_at(number, expiry, cvv, Expiry::current_month())
+    }
+
+    /// Like [`new`](Self::new) with an explicit current month (for tests and replays).
+    ///
+    /// # Errors
+    /// As [`new`](Self::new).
+    pub fn new_at(
+        number: &str,
+        expiry: &str,
+        cvv: Option<&str>,
+        now: Expiry,
+    ) -> Result<Self, ValidationError> {
+        let number = CardNumber::parse(number)?;
+        let expiry = Expiry::parse(expiry)?;
+        if !expiry.is_valid_in(now) {
+            return Err(ValidationError::Expired {
+                month: expiry.month(),
+                year: expiry.year(),
+            });
+        }
+        let cvv = match cvv.map(str::trim).filter(|c| !c.is_empty()) {
+            None => None,
+            Some(raw) => {
+                if !raw.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(ValidationError::CvvCharacter);
+                }
+                let expected = number.brand().cvv_length();
+                if raw.len() != expected {
+                    return Err(ValidationError::CvvLength {
+                        brand: number.brand(),
+                        length: raw.len(),
+                        expected,
+                    });
+                }
+                Some(Cvv::new(raw)?)
+            }
+        };
+        Ok(Self {
+            number,
+            expiry,
+            cvv,
+        })
+    }
+
+    /// The validated card number.
+    pub fn number(&self) -> &CardNumber {
+        &self.number
+    }
+
+    /// The brand.
+    pub fn brand(&self) -> Brand {
+        self.number.brand()
+    }
+
+    /// The expiry.
+    pub fn expiry(&self) -> Expiry {
+        self.expiry
+    }
+
+    /// Whether a CVV was given.
+    pub fn has_cvv(&self) -> bool {
+        self.cvv.is_some()
+    }
+}
+
+impl fmt::Debug for ManualCard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ManualCard")
+            .field("number", &self.number)
+            .field("expiry", &self.expiry)
+            .field("cvv", &self.cvv.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+/// A US bank account for ACH: ABA routing number and account number. `Debug` shows the
+/// routing number's first two digits and the account's last four.
+#[derive(Clone)]
+pub struct BankAccount {
+    routing: Zeroizing<String>,
+    account: Zeroizing<String>,
+}
+
+impl BankAccount {
+    /// Validates the routing number (9 digits, ABA check digit) and the account number
+    /// (4–17 digits).
+    ///
+    /// # Errors
+    /// [`ValidationError::RoutingFormat`], [`ValidationError::RoutingChecksum`] or
+    /// [`ValidationError::AccountFormat`].
+    pub fn new(routing: &str, account: &str) -> Result<Self, ValidationError> {
+        let routing = Zeroizing::new(routing.trim().to_owned());
+        let account = Zeroizing::new(account.trim().to_owned());
+        if routing.len() != 9 || !routing.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ValidationError::RoutingFormat {
+                length: routing.len(),
+            });
+        }
+        if !aba_checksum_valid(&routing) {
+            return Err(ValidationError::RoutingChecksum);
+        }
+        if !(4..=17).contains(&account.len()) || !account.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ValidationError::AccountFormat {
+                length: account.len(),
+            });
+        }
+        Ok(Self { routing, account })
+    }
+
+    /// The last four digits of the account number.
+    pub fn last_four(&self) -> &str {
+        self.account
+            .get(self.account.len().saturating_sub(4)..)
+            .unwrap_or_default()
+    }
+
+    /// CardSecure's `account` for ACH: `"<routing>/<account>"`.
+    pub(crate) fn wire_account(&self) -> Zeroizing<String> {
+        Zeroizing::new(format!(
+            "{}/{}",
+            self.routing.as_str(),
+            self.account.as_str()
+        ))
+    }
+}
+
+impl fmt::Debug for BankAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "BankAccount(routing {}*******, account …{})",
+            self.routing.get(..2).unwrap_or_default(),
+            self.last_four()
+        )
+    }
+}
+
+/// The ABA routing check: 3·d1 + 7·d2 + d3 + 3·d4 + 7·d5 + d6 + 3·d7 + 7·d8 + d9 ≡ 0 (mod 10).
+fn aba_checksum_valid(routing: &str) -> bool {
+    const WEIGHTS: [u32; 9] = [3, 7, 1, 3, 7, 1, 3, 7, 1];
+    let sum: u32 = routing
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b.wrapping_sub(b'0')) * w)
+        .sum();
+    routing.len() == 9 && sum.is_multiple_of(10)
+}
+
+/// Encrypted reader output (swipe or EMV) for CardSecure's `devicedata` (spec 7): the ID TECH
+/// enhanced-encrypted MSR string or the hex TLV string, sent verbatim, with no
+/// `encryptionhandler`.
+///
+/// Build it with [`ReaderData::new`] from `cardpointe-vp3300`'s `EncryptedCardData` parts
+/// (`payload()`, `is_encrypted()`, `masked_pan()`), and [`ReaderData::with_expiry_mmyy`]. `Debug`
+/// shows only the masked PAN and the payload's length; the payload is zeroed on drop.
+#[derive(Clone)]
+pub struct ReaderData {
+    payload: Zeroizing<String>,
+    masked_pan: Option<String>,
+    expiry_mmyy: Option<String>,
+}
+
+impl ReaderData {
+    /// From the reader payload and whether the reader encrypted it. `masked_pan` (at most first
+    /// six and last four digits) is kept for receipts and logs; anything longer is re-masked.
+    ///
+    /// # Errors
+    /// [`ValidationError::ReaderDataNotEncrypted`] for clear data (CardSecure refuses it; send
+    /// it in `auth.track` instead), [`ValidationError::ReaderDataFormat`] for an empty payload
+    /// or one that is not printable ASCII.
+    pub fn new(
+        payload: &str,
+        encrypted: bool,
+        masked_pan: Option<&str>,
+    ) -> Result<Self, ValidationError> {
+        if !encrypted {
+            return Err(ValidationError::ReaderDataNotEncrypted);
+        }
+        if payload.is_empty() || !payload.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+            return Err(ValidationError::ReaderDataFormat);
+        }
+        Ok(Self {
+            payload: Zeroizing::new(payload.to_owned()),
+            masked_pan: masked_pan.map(|p| {
+                // Keep reader masks like `541333******0011`, but never more digits than 6 + 4.
+                let digits = p.bytes().filter(u8::is_ascii_digit).count();
+                if digits <= 10 {
+                    p.to_owned()
+                } else {
+                    crate::mask_pan(p, MaskFormat::FirstSixLastFour, false)
+                }
+            }),
+            expiry_mmyy: None,
+        })
+    }
+
+    /// Keeps the reader's expiry (`MMYY`) alongside, for the `auth` that follows.
+    #[must_use]
+    pub fn with_expiry_mmyy(mut self, expiry: Option<String>) -> Self {
+        self.expiry_mmyy = expiry;
+        self
+    }
+
+    /// The masked PAN, when the reader gave one.
+    pub fn masked_pan(&self) -> Option<&str> {
+        self.masked_pan.as_deref()
+    }
+
+    /// The expiry as `MMYY`, when the reader gave one (the gateway's `auth` needs it with the
+    /// token, spec 7).
+    pub fn expiry_mmyy(&self) -> Option<&str> {
+        self.expiry_mmyy.as_deref()
+    }
+
+    pub(crate) fn payload(&self) -> &str {
+        &self.payload
+    }
+}
+
+impl fmt::Debug for ReaderData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReaderData")
+            .field("masked_pan", &self.masked_pan)
+            .field("payload_len", &self.payload.len())
+            .finish()
+    }
+}
+
+/// An Apple Pay payment token's `paymentData` (PKPaymentToken), for CardSecure with
+/// `encryptionhandler: "EC_APPLE_PAY"`.
+#[derive(Clone)]
+pub struct ApplePayPayload {
+    data: Zeroizing<String>,
+    signature: String,
+    ephemeral_public_key: String,
+    transaction_id: String,
+    application_data: Option<String>,
+    public_key_hash: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ApplePayJson {
+    data: String,
+    signature: String,
+    header: ApplePayHeader,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ApplePayHeader {
+    ephemeral_public_key: String,
+    transaction_id: String,
+    #[serde(default)]
+    public_key_hash: Option<String>,
+    #[serde(default)]
+    application_data: Option<String>,
+}
+
+impl ApplePayPayload {
+    /// From the parts of `paymentData`.
+    ///
+    /// # Errors
+    /// [`ValidationError::ApplePayField`] naming an empty required field.
+    pub fn new(
+        data: &str,
+        signature: &str,
+        ephemeral_public_key: &str,
+        transaction_id: &str,
+        application_data: Option<&str>,
+        public_key_hash: Option<&str>,
+    ) -> Result<Self, ValidationError> {
+        for (field, value) in [
+            ("data", data),
+            ("signature", signature),
+            ("ephemeralPublicKey", ephemeral_public_key),
+            ("transactionId", transaction_id),
+        ] {
+            if value.trim().is_empty() {
+                return Err(ValidationError::ApplePayField { field });
+            }
+        }
+        Ok(Self {
+            data: Zeroizing::new(data.to_owned()),
+            signature: signature.to_owned(),
+            ephemeral_public_key: ephemeral_public_key.to_owned(),
+            transaction_id: transaction_id.to_owned(),
+            application_data: application_data.map(str::to_owned),
+            public_key_hash: public_key_hash.map(str::to_owned),
+        })
+    }
+
+    /// From the `paymentData` JSON as Apple Pay JS / PassKit gives it
+    /// (`{"data":…,"signature":…,"header":{"ephemeralPublicKey":…,"transactionId":…,…},"version":"EC_v1"}`).
+    ///
+    /// # Errors
+    /// [`ValidationError::ApplePayJson`] or [`ValidationError::ApplePayField`].
+    pub fn from_payment_data_json(json: &str) -> Result<Self, ValidationError> {
+        let parsed: ApplePayJson =
+            serde_json::from_str(json).map_err(|_| ValidationError::ApplePayJson)?;
+        let data = Zeroizing::new(parsed.data);
+        Self::new(
+            &data,
+            &parsed.signature,
+            &parsed.header.ephemeral_public_key,
+            &parsed.header.transaction_id,
+            parsed.header.application_data.as_deref(),
+            parsed.header.public_key_hash.as_deref(),
+        )
+    }
+
+    /// CardSecure's `devicedata` (spec 6.2): `<data>` first, then the `ec*` keys, no URL
+    /// encoding; `echash` present (possibly empty) whenever `ecpublickeyhash` is.
+    pub(crate) fn device_data(&self) -> Zeroizing<String> {
+        let mut out = Zeroizing::new(String::with_capacity(self.data.len() + 512));
+        out.push_str(&self.data);
+        out.push_str("&ectype=apple&ecsig=");
+        out.push_str(&self.signature);
+        out.push_str("&eckey=");
+        out.push_str(&self.ephemeral_public_key);
+        out.push_str("&ectid=");
+        out.push_str(&self.transaction_id);
+        if self.application_data.is_some() || self.public_key_hash.is_some() {
+            out.push_str("&echash=");
+            out.push_str(self.application_data.as_deref().unwrap_or(""));
+        }
+        if let Some(hash) = &self.public_key_hash {
+            out.push_str("&ecpublickeyhash=");
+            out.push_str(hash);
+        }
+        out
+    }
+}
+
+impl fmt::Debug for ApplePayPayload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApplePayPayload")
+            .field("data_len", &self.data.len())
+            .field("transaction_id", &self.transaction_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A Google Pay payment token (the wallet's JSON string), for CardSecure with
+/// `encryptionhandler: "EC_GOOGLE_PAY"`.
+#[derive(Clone)]
+pub struct GooglePayToken(Zeroizing<String>);
+
+impl GooglePayToken {
+    /// Checks that the token is a JSON object with `signedMessage` (and sends it verbatim).
+    ///
+    /// # Errors
+    /// [`ValidationError::GooglePayToken`] otherwise.
+    pub fn new(token_json: &str) -> Result<Self, ValidationError> {
+        let value: serde_json::Value =
+            serde_json::from_str(token_json).map_err(|_| ValidationError::GooglePayToken)?;
+        if value
+            .get("signedMessage")
+            .and_then(serde_json::Value::as_str)
+            .is_none()
+        {
+            return Err(ValidationError::GooglePayToken);
+        }
+        Ok(Self(Zeroizing::new(token_json.to_owned())))
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for GooglePayToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "GooglePayToken({} bytes)", self.0.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Expiry {
+        Expiry::new(6, 2026).unwrap()
+    }
+
+    fn manual(pan: &str, expiry: &str, cvv: Option<&str>) -> Result<ManualCard, ValidationError> {
+        ManualCard::new_at(pan, expiry, cvv, now())
+    }
+
+    #[test]
+    fn a_valid_manual_card_passes() {
+        let card = manual("4111111111111111", "12/30", Some("123")).unwrap();
+        assert_eq!(card.brand(), Brand::Visa);
+        assert!(card.has_cvv());
+        let debug = format!("{card:?}");
+        assert!(
+            !debug.contains("4111111111111111") && !debug.contains("123\""),
+            "{debug}"
+        );
+        assert!(manual("378282246310005", "0626", Some("1234")).is_ok());
+        assert!(manual("5454545454545454", "0626", None).is_ok());
+        assert!(manual("5454545454545454", "0626", Some("  ")).is_ok());
+    }
+
+    #[test]
+    fn every_card_validation_failure_is_reported_precisely() {
+        use ValidationError as V;
+        let cases: [(&str, &str, Option<&str>, V); 13] = [
+            ("", "1230", None, V::PanEmpty),
+            (
+                "4111x11111111111",
+                "1230",
+                None,
+                V::PanCharacter { position: 4 },
+            ),
+            ("41111111111", "1230", None, V::PanTooShort { length: 11 }),
+            (
+                "41111111111111111111",
+                "1230",
+                None,
+                V::PanTooLong { length: 20 },
+            ),
+            (
+                "1234567812345670",
+                "1230",
+                None,
+                V::UnknownBrand {
+                    iin: "123456".into(),
+                },
+            ),
+            ("9418594164541111", "1230", None, V::PanLooksLikeToken),
+            (
+                "411111111111111",
+                "1230",
+                None,
+                V::PanLengthForBrand {
+                    brand: Brand::Visa,
+                    length: 15,
+                    allowed: Brand::Visa.valid_lengths(),
+                },
+            ),
+            ("4111111111111112", "1230", None, V::LuhnCheckFailed),
+            (
+                "4111111111111111",
+                "12/3",
+                None,
+                V::ExpiryFormat {
+                    found: "12/3".into(),
+                },
+            ),
+            (
+                "4111111111111111",
+                "1330",
+                None,
+                V::ExpiryMonth { month: 13 },
+            ),
+            (
+                "4111111111111111",
+                "0526",
+                None,
+                V::Expired {
+                    month: 5,
+                    year: 2026,
+                },
+            ),
+            ("4111111111111111", "1230", Some("12a"), V::CvvCharacter),
+            (
+                "4111111111111111",
+                "1230",
+                Some("1234"),
+                V::CvvLength {
+                    brand: Brand::Visa,
+                    length: 4,
+                    expected: 3,
+                },
+            ),
+        ];
+        for (pan, expiry, cvv, expected) in cases {
+            let err = manual(pan, expiry, cvv).unwrap_err();
+            assert_eq!(err, expected, "{pan} {expiry} {cvv:?}");
+            let text = err.to_string();
+            assert!(
+                !text.contains("4111111111111111") && !text.contains("9418594164541111"),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            manual("378282246310005", "1230", Some("123")).unwrap_err(),
+            V::CvvLength {
+                brand: Brand::Amex,
+                length: 3,
+                expected: 4
+            }
+        );
+    }
+
+    #[test]
+    fn standalone_cvvs_are_three_or_four_digits() {
+        assert!(Cvv::new("123").is_ok() && Cvv::new("1234").is_ok());
+        assert_eq!(
+            Cvv::new("12").unwrap_err(),
+            ValidationError::CvvLengthUnknownBrand { length: 2 }
+        );
+        assert_eq!(
+            Cvv::new("12345").unwrap_err(),
+            ValidationError::CvvLengthUnknownBrand { length: 5 }
+        );
+        assert_eq!(Cvv::new("1x3").unwrap_err(), ValidationError::CvvCharacter);
+        assert_eq!(format!("{:?}", Cvv::new("987").unwrap()), "Cvv(***)");
+    }
+
+    #[test]
+    fn bank_accounts_check_the_aba_digit_and_lengths() {
+        let account = BankAccount::new("011401533", "1234123412341234").unwrap();
+        assert_eq!(
+            account.wire_account().as_str(),
+            "011401533/1234123412341234"
+        );
+        assert_eq!(account.last_four(), "1234");
+        assert_eq!(
+            format!("{account:?}"),
+            "BankAccount(routing 01*******, account …1234)"
+        );
+        assert!(BankAccount::new("124001545", "123123123123").is_ok());
+        assert_eq!(
+            BankAccount::new("01140153", "1234").unwrap_err(),
+            ValidationError::RoutingFormat { length: 8 }
+        );
+        assert_eq!(
+            BankAccount::new("01140153x", "1234").unwrap_err(),
+            ValidationError::RoutingFormat { length: 9 }
+        );
+        assert_eq!(
+            BankAccount::new("011401534", "1234").unwrap_err(),
+            ValidationError::RoutingChecksum
+        );
+        assert_eq!(
+            BankAccount::new("011401533", "123").unwrap_err(),
+            ValidationError::AccountFormat { length: 3 }
+        );
+        assert_eq!(
+            BankAccount::new("011401533", "123456789012345678").unwrap_err(),
+            ValidationError::AccountFormat { length: 18 }
+        );
+        assert_eq!(
+            BankAccount::new("011401533", "12-34").unwrap_err(),
+            ValidationError::AccountFormat { length: 5 }
+        );
+    }
+
+    #[test]
+    fn reader_data_must_be_encrypted_printable_and_non_empty() {
+        assert_eq!(
+            ReaderData::new("02A0…03", false, None).unwrap_err(),
+            ValidationError::ReaderDataNotEncrypted
+        );
+        assert_eq!(
+            ReaderData::new("", true, None).unwrap_err(),
+            ValidationError::ReaderDataFormat
+        );
+        assert_eq!(
+            ReaderData::new("02\u{7}03", true, None).unwrap_err(),
+            ValidationError::ReaderDataFormat
+        );
+        let data = ReaderData::new("02A001801F3723", true, Some("6011000000006668")).unwrap();
+        assert_eq!(data.masked_pan(), Some("601100******6668"));
+        assert!(!format!("{data:?}").contains("02A001801F3723"));
+    }
+
+    #[test]
+    fn apple_pay_device_data_puts_data_first_and_echash_with_the_key_hash() {
+        let json = r#"{"version":"EC_v1","data":"DATA64","signature":"SIG64","header":{"ephemeralPublicKey":"KEY64","publicKeyHash":"PKH","transactionId":"TID"}}"#;
+        let payload = ApplePayPayload::from_payment_data_json(json).unwrap();
+        assert_eq!(
+            payload.device_data().as_str(),
+            "DATA64&ectype=apple&ecsig=SIG64&eckey=KEY64&ectid=TID&echash=&ecpublickeyhash=PKH"
+        );
+        let bare = ApplePayPayload::new("D", "S", "K", "T", None, None).unwrap();
+        assert_eq!(
+            bare.device_data().as_str(),
+            "D&ectype=apple&ecsig=S&eckey=K&ectid=T"
+        );
+        assert_eq!(
+            ApplePayPayload::new("D", "", "K", "T", None, None).unwrap_err(),
+            ValidationError::ApplePayField { field: "signature" }
+        );
+        assert_eq!(
+            ApplePayPayload::from_payment_data_json("{}").unwrap_err(),
+            ValidationError::ApplePayJson
+        );
+    }
+
+    #[test]
+    fn google_pay_tokens_must_be_wallet_json() {
+        assert!(
+            GooglePayToken::new(
+                r#"{"signature":"s","protocolVersion":"ECv2","signedMessage":"{}"}"#
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            GooglePayToken::new("not json").unwrap_err(),
+            ValidationError::GooglePayToken
+        );
+        assert_eq!(
+            GooglePayToken::new(r#"{"signature":"s"}"#).unwrap_err(),
+            ValidationError::GooglePayToken
+        );
+    }
+}
