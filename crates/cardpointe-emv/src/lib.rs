@@ -22,6 +22,7 @@ mod error;
 mod hex;
 mod mask;
 mod options;
+pub mod print;
 mod reader;
 mod tag;
 pub mod value;

@@ -43,8 +43,11 @@ pub struct Walker<'a, const MAX_DEPTH: usize = DEFAULT_MAX_DEPTH> {
     pos: usize,
     base: usize,
     options: Options,
-    /// End index (in `buf`) and tag of each open constructed object, innermost last.
-    open: [(usize, Tag); MAX_DEPTH],
+    /// Where the current level ends (index in `buf`) and its constructed parent, if any.
+    limit: usize,
+    parent: Option<Tag>,
+    /// The `(limit, parent)` of each enclosing level, outermost first.
+    open: [(usize, Option<Tag>); MAX_DEPTH],
     depth: usize,
     failed: bool,
 }
@@ -74,7 +77,9 @@ impl<'a, const MAX_DEPTH: usize> Walker<'a, MAX_DEPTH> {
             pos: 0,
             base,
             options,
-            open: [(0, Tag::new(0)); MAX_DEPTH],
+            limit: buf.len(),
+            parent: None,
+            open: [(0, None); MAX_DEPTH],
             depth: 0,
             failed: false,
         }
@@ -128,6 +133,7 @@ impl<'a, const MAX_DEPTH: usize> Walker<'a, MAX_DEPTH> {
         Ok(None)
     }
 
+    #[cold]
     fn fail(&mut self, e: Error) -> Option<Result<Visit<'a>, Error>> {
         self.failed = true;
         Some(Err(e))
@@ -143,28 +149,28 @@ impl<'a, const MAX_DEPTH: usize> Iterator for Walker<'a, MAX_DEPTH> {
             return None;
         }
         loop {
-            let (limit, parent) = match self.depth.checked_sub(1) {
-                Some(top) => match self.open.get(top) {
-                    Some(&(end, tag)) => (end, Some(tag)),
-                    None => (self.buf.len(), None),
-                },
-                None => (self.buf.len(), None),
-            };
-            while self.pos < limit {
+            while self.pos < self.limit {
                 match self.buf.get(self.pos) {
                     Some(&b) if self.options.is_padding(b) => self.pos += 1,
                     _ => break,
                 }
             }
-            if self.pos >= limit {
-                if self.depth == 0 {
-                    return None;
-                }
-                self.depth -= 1;
+            if self.pos >= self.limit {
+                // End of this level: back to the enclosing one, or the end of the walk.
+                let up = self.depth.checked_sub(1)?;
+                (self.limit, self.parent) =
+                    self.open.get(up).copied().unwrap_or((self.buf.len(), None));
+                self.depth = up;
                 continue;
             }
-            let scope = self.buf.get(..limit).unwrap_or_default();
-            let header = match read_header(scope, self.pos, self.base, parent, self.options) {
+            let header = match read_header(
+                self.buf,
+                self.pos,
+                self.limit,
+                self.base,
+                self.parent,
+                self.options,
+            ) {
                 Ok(h) => h,
                 Err(e) => return self.fail(e),
             };
@@ -177,7 +183,9 @@ impl<'a, const MAX_DEPTH: usize> Iterator for Walker<'a, MAX_DEPTH> {
                         limit: MAX_DEPTH,
                     });
                 };
-                *slot = (header.end, header.tag);
+                *slot = (self.limit, self.parent);
+                self.limit = header.end;
+                self.parent = Some(header.tag);
                 self.depth += 1;
                 self.pos = header.value_start;
             } else {
