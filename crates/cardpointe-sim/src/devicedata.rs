@@ -386,6 +386,19 @@ fn read_emv(bytes: &[u8]) -> Result<ReaderCard, DeviceDataError> {
             if pan.len() < 12 || pan.len() > 19 {
                 return Err(DeviceDataError::Decryption);
             }
+            // The clear PAN must agree with the reader's masked copy, if it sent one.
+            if let Some(masked) = get(0xDFEF5B).map(nibbles) {
+                let agrees = masked.len() >= 8
+                    && pan.len() >= 8
+                    && masked.get(..4) == pan.get(..4)
+                    && masked
+                        .trim_end_matches('F')
+                        .get(masked.trim_end_matches('F').len().saturating_sub(4)..)
+                        == pan.get(pan.len() - 4..);
+                if !agrees {
+                    return Err(DeviceDataError::Decryption);
+                }
+            }
             return Ok(ReaderCard {
                 pan: Pan::new(&pan),
                 expiry,

@@ -97,7 +97,10 @@ fn table(processor: Processor) -> &'static [(&'static str, Respstat, &'static st
 /// A host verdict for a code of the processor's table.
 pub(crate) fn host_code(processor: Processor, code: &str) -> Option<Verdict> {
     let (respstat, text) = codes::lookup(table(processor), code)?;
-    let text = if respstat == Respstat::Approved && (code == "00" || code == "000") {
+    let text = if respstat == Respstat::Approved
+        && processor != Processor::Pstr
+        && (code == "00" || code == "000")
+    {
         APPROVAL
     } else {
         text
