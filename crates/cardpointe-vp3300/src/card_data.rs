@@ -101,7 +101,7 @@ impl EncryptedCardData {
         let record = buf.record()?;
         let encrypted = record.encrypted_status.0 & 0x07 != 0;
         Ok(Self {
-            payload: buf.to_hex_ascii(),
+            payload: buf.to_hex_ascii()?,
             encrypted,
             entry_mode,
             masked_pan: pan_from_tracks(&record.masked_tracks).map(|p| mask_pan(&p)),

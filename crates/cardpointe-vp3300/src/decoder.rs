@@ -2,11 +2,11 @@
 
 use core::fmt;
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 
 use crate::frame::{
-    self, DEFAULT_MAX_DATA_LEN, Direction, Frame, FrameError, FrameKind, HEADER_LEN, Protocol,
-    Status, V2_HEADER, V3_HEADER,
+    self, DEFAULT_MAX_DATA_LEN, Direction, Frame, FrameError, FrameKind, FrameRef, HEADER_LEN,
+    Protocol, Status, V2_HEADER, V3_HEADER,
 };
 use crate::msr::{self, ETX, STX};
 
@@ -27,6 +27,40 @@ pub enum Decoded {
         /// How many bytes were dropped.
         len: usize,
     },
+}
+
+/// One thing the decoder found, borrowed from its buffer (see [`FrameDecoder::decode_ref`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodedRef<'a> {
+    /// A whole frame with a good CRC.
+    Frame(FrameRef<'a>),
+    /// A raw enhanced MSR record, LRC and checksum verified.
+    MsrRecord(&'a [u8]),
+    /// Bytes dropped to resynchronise.
+    Garbage {
+        /// Stream offset of the first dropped byte.
+        offset: u64,
+        /// How many bytes were dropped.
+        len: usize,
+    },
+}
+
+impl fmt::Debug for DecodedRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Frame(frame) => f.debug_tuple("Frame").field(frame).finish(),
+            Self::MsrRecord(bytes) => f
+                .debug_struct("MsrRecord")
+                .field("len", &bytes.len())
+                .finish(),
+            Self::Garbage { offset, len } => f
+                .debug_struct("Garbage")
+                .field("offset", offset)
+                .field("len", len)
+                .finish(),
+        }
+    }
 }
 
 impl fmt::Debug for Decoded {
@@ -78,12 +112,14 @@ pub struct FrameDecoder {
     buf: BytesMut,
     direction: Direction,
     max_data_len: usize,
-    /// Bytes the item at the start of `buf` needs before it can be decided (0: not known).
+    /// Bytes the item at the start of `buf` needs before it can be decided (at least 1).
     need: usize,
     /// Stream offset of `buf[0]`.
     offset: u64,
     /// Garbage dropped but not yet reported: (offset, len).
     garbage: Option<(u64, usize)>,
+    /// Bytes of the last borrowed item, released on the next call.
+    pending: usize,
 }
 
 /// What sits at the start of the buffer.
@@ -104,6 +140,8 @@ enum Head {
     Error(FrameError, usize),
     /// The first `n` bytes are garbage.
     Garbage(usize),
+    /// Garbage already dropped, to report.
+    Report { offset: u64, len: usize },
 }
 
 impl FrameDecoder {
@@ -126,9 +164,10 @@ impl FrameDecoder {
             buf: BytesMut::with_capacity(1024),
             direction,
             max_data_len: DEFAULT_MAX_DATA_LEN,
-            need: 0,
+            need: 1,
             offset: 0,
             garbage: None,
+            pending: 0,
         }
     }
 
@@ -140,29 +179,43 @@ impl FrameDecoder {
     }
 
     /// Appends received bytes.
+    #[inline]
     pub fn push(&mut self, bytes: &[u8]) {
+        if self.pending > 0 {
+            self.consume_pending();
+        }
         self.buf.extend_from_slice(bytes);
+    }
+
+    /// True when nothing can be decided before more bytes arrive (the cheap check that keeps
+    /// a decode call per BLE notification almost free).
+    #[inline]
+    fn starved(&self) -> bool {
+        self.pending == 0 && self.buf.len() < self.need
     }
 
     /// Bytes buffered and not yet decided.
     #[must_use]
     pub fn buffered(&self) -> usize {
-        self.buf.len()
+        self.buf.len() - self.pending.min(self.buf.len())
     }
 
     /// Forgets buffered bytes and pending garbage (e.g. after a disconnect); stream offsets
     /// keep counting.
     pub fn reset(&mut self) {
+        self.consume_pending();
         self.offset += self.buf.len() as u64;
         self.buf.clear();
-        self.need = 0;
+        self.need = 1;
         self.garbage = None;
     }
 
-    /// The next frame, record, garbage report or error; `None` when more bytes are needed.
-    pub fn decode(&mut self) -> Option<Result<Decoded, FrameError>> {
+    /// Decides the next item without taking it off the buffer; `None` when more bytes are
+    /// needed. Garbage dropped on the way is reported before the item after it.
+    fn ready(&mut self) -> Option<Head> {
+        self.consume_pending();
         loop {
-            if self.buf.len() < self.need || self.buf.is_empty() {
+            if self.buf.len() < self.need {
                 return None;
             }
             match self.head() {
@@ -171,48 +224,126 @@ impl FrameDecoder {
                     return None;
                 }
                 Head::Garbage(n) => self.drop_garbage(n),
-                Head::Frame {
-                    protocol,
-                    command,
-                    kind,
-                    data_len,
-                    total,
-                } => {
-                    if let Some(report) = self.take_garbage() {
-                        // Report the garbage first; the frame is found again next call.
-                        return Some(Ok(report));
-                    }
-                    let bytes = self.split(total);
-                    let end = total - 2;
-                    let data = bytes.slice(end - data_len..end);
-                    return Some(Ok(Decoded::Frame(Frame::new(
-                        protocol, command, kind, data,
-                    ))));
-                }
-                Head::Msr(total) => {
-                    if let Some(report) = self.take_garbage() {
-                        return Some(Ok(report));
-                    }
-                    return Some(Ok(Decoded::MsrRecord(self.split(total))));
-                }
-                Head::Error(error, skip) => {
-                    if let Some(report) = self.take_garbage() {
-                        return Some(Ok(report));
-                    }
-                    let error = with_offset(error, self.offset);
-                    let _ = self.split(skip);
-                    return Some(Err(error));
-                }
+                // Report the garbage first; the item is found again on the next call.
+                head => return Some(self.take_garbage().unwrap_or(head)),
             }
         }
     }
 
-    /// Takes the first `n` bytes off the buffer.
-    fn split(&mut self, n: usize) -> Bytes {
+    /// The next frame, record, garbage report or error, owned (frames are zero-copy slices
+    /// of the decoder's buffer); `None` when more bytes are needed.
+    #[inline]
+    pub fn decode(&mut self) -> Option<Result<Decoded, FrameError>> {
+        if self.starved() {
+            return None;
+        }
+        self.decode_owned()
+    }
+
+    fn decode_owned(&mut self) -> Option<Result<Decoded, FrameError>> {
+        Some(match self.ready()? {
+            Head::Frame {
+                protocol,
+                command,
+                kind,
+                data_len,
+                total,
+            } => {
+                // The frame's bytes become its data by trimming in place (no copy).
+                let mut bytes = self.split_mut(total);
+                bytes.advance(total - 2 - data_len);
+                bytes.truncate(data_len);
+                Ok(Decoded::Frame(Frame::new(
+                    protocol,
+                    command,
+                    kind,
+                    bytes.freeze(),
+                )))
+            }
+            Head::Msr(total) => Ok(Decoded::MsrRecord(self.split_mut(total).freeze())),
+            Head::Report { offset, len } => Ok(Decoded::Garbage { offset, len }),
+            Head::Error(error, skip) => {
+                let error = with_offset(error, self.offset);
+                let _ = self.split_mut(skip);
+                Err(error)
+            }
+            Head::Wait(_) | Head::Garbage(_) => return None,
+        })
+    }
+
+    /// As [`FrameDecoder::decode`], but borrowing from the decoder's buffer: no reference
+    /// counting, nothing allocated. The item's bytes are released on the next call (or
+    /// push), so the borrow must end first.
+    ///
+    /// ```
+    /// use cardpointe_vp3300::{DecodedRef, Frame, FrameDecoder, StatusCode};
+    /// let mut decoder = FrameDecoder::host();
+    /// decoder.push(&Frame::response(0x29, StatusCode::Ok, b"v1".to_vec()).encode());
+    /// let Some(Ok(DecodedRef::Frame(frame))) = decoder.decode_ref() else { panic!() };
+    /// assert_eq!(frame.data, b"v1");
+    /// assert!(decoder.decode_ref().is_none());
+    /// ```
+    #[inline]
+    pub fn decode_ref(&mut self) -> Option<Result<DecodedRef<'_>, FrameError>> {
+        if self.starved() {
+            return None;
+        }
+        self.decode_borrowed()
+    }
+
+    fn decode_borrowed(&mut self) -> Option<Result<DecodedRef<'_>, FrameError>> {
+        Some(match self.ready()? {
+            Head::Frame {
+                protocol,
+                command,
+                kind,
+                data_len,
+                total,
+            } => {
+                self.take_later(total);
+                let end = total - 2;
+                let data = self.buf.get(end - data_len..end).unwrap_or_default();
+                Ok(DecodedRef::Frame(FrameRef::new(
+                    protocol, command, kind, data,
+                )))
+            }
+            Head::Msr(total) => {
+                self.take_later(total);
+                Ok(DecodedRef::MsrRecord(
+                    self.buf.get(..total).unwrap_or_default(),
+                ))
+            }
+            Head::Report { offset, len } => Ok(DecodedRef::Garbage { offset, len }),
+            Head::Error(error, skip) => {
+                let error = with_offset(error, self.offset);
+                self.take_later(skip);
+                Err(error)
+            }
+            Head::Wait(_) | Head::Garbage(_) => return None,
+        })
+    }
+
+    /// Marks the first `n` bytes as taken; they leave the buffer on the next call.
+    fn take_later(&mut self, n: usize) {
         let n = n.min(self.buf.len());
-        self.need = 0;
+        self.need = 1;
         self.offset += n as u64;
-        self.buf.split_to(n).freeze()
+        self.pending = n;
+    }
+
+    fn consume_pending(&mut self) {
+        if self.pending > 0 {
+            self.buf.advance(self.pending.min(self.buf.len()));
+            self.pending = 0;
+        }
+    }
+
+    /// Takes the first `n` bytes off the buffer.
+    fn split_mut(&mut self, n: usize) -> BytesMut {
+        let n = n.min(self.buf.len());
+        self.need = 1;
+        self.offset += n as u64;
+        self.buf.split_to(n)
     }
 
     fn drop_garbage(&mut self, n: usize) {
@@ -223,13 +354,13 @@ impl FrameDecoder {
             None => (self.offset, n),
         });
         self.offset += n as u64;
-        self.need = 0;
+        self.need = 1;
     }
 
-    fn take_garbage(&mut self) -> Option<Decoded> {
+    fn take_garbage(&mut self) -> Option<Head> {
         self.garbage
             .take()
-            .map(|(offset, len)| Decoded::Garbage { offset, len })
+            .map(|(offset, len)| Head::Report { offset, len })
     }
 
     fn head(&self) -> Head {
@@ -243,15 +374,15 @@ impl FrameDecoder {
     }
 
     fn frame_head(&self, buf: &[u8]) -> Head {
-        match frame::frame_len(buf, self.direction, self.max_data_len) {
+        match frame::frame_start(buf, self.direction, self.max_data_len) {
             Ok(Status::Partial) => Head::Wait(buf.len() + 1),
             Err(FrameError::BadHeader { .. }) => Head::Garbage(next_candidate(buf, 1)),
             Err(e) => Head::Error(e, 1),
-            Ok(Status::Complete(total)) => {
+            Ok(Status::Complete((protocol, total))) => {
                 let Some(bytes) = buf.get(..total) else {
                     return Head::Wait(total);
                 };
-                match frame::parse_whole(bytes, self.direction) {
+                match frame::parse_whole(bytes, protocol, self.direction) {
                     Ok(parsed) => Head::Frame {
                         protocol: parsed.frame.protocol,
                         command: parsed.frame.command,

@@ -340,16 +340,19 @@ pub struct Parsed<'a> {
 /// The protocol whose header `buf` starts with, or `Partial` while `buf` is a proper prefix of
 /// one, or `None` when it starts with neither.
 pub(crate) fn header_at(buf: &[u8]) -> Option<Status<Protocol>> {
-    let n = buf.len().min(HEADER_LEN);
-    let head = buf.get(..n)?;
-    let v2 = V2_HEADER.get(..n).is_some_and(|h| h == head);
-    let v3 = V3_HEADER.get(..n).is_some_and(|h| h == head);
-    match (v2, v3, n == HEADER_LEN) {
-        (true, _, true) => Some(Status::Complete(Protocol::V2)),
-        (_, true, true) => Some(Status::Complete(Protocol::V3)),
-        (true, _, false) | (_, true, false) => Some(Status::Partial),
-        _ => None,
+    // Fast path: a whole header, compared as fixed-size arrays (no memcmp call).
+    if let Some(head) = buf.first_chunk::<HEADER_LEN>() {
+        return if *head == V2_HEADER {
+            Some(Status::Complete(Protocol::V2))
+        } else if *head == V3_HEADER {
+            Some(Status::Complete(Protocol::V3))
+        } else {
+            None
+        };
     }
+    let v2 = V2_HEADER.starts_with(buf);
+    let v3 = V3_HEADER.starts_with(buf);
+    (v2 || v3).then_some(Status::Partial)
 }
 
 /// The total length of the frame at the start of `buf`, once its length field is in.
@@ -362,6 +365,19 @@ pub fn frame_len(
     direction: Direction,
     max_data_len: usize,
 ) -> Result<Status<usize>, FrameError> {
+    Ok(match frame_start(buf, direction, max_data_len)? {
+        Status::Complete((_, total)) => Status::Complete(total),
+        Status::Partial => Status::Partial,
+    })
+}
+
+/// The protocol and total length of the frame at the start of `buf`.
+#[inline]
+pub(crate) fn frame_start(
+    buf: &[u8],
+    direction: Direction,
+    max_data_len: usize,
+) -> Result<Status<(Protocol, usize)>, FrameError> {
     let protocol = match header_at(buf) {
         None => return Err(FrameError::BadHeader { offset: 0 }),
         Some(Status::Partial) => return Ok(Status::Partial),
@@ -379,7 +395,7 @@ pub fn frame_len(
             max: max_data_len,
         });
     }
-    Ok(Status::Complete(prefix + len + 2))
+    Ok(Status::Complete((protocol, prefix + len + 2)))
 }
 
 /// Parses the frame at the start of `buf`, sent in `direction`.
@@ -407,23 +423,24 @@ pub fn parse_frame(
     direction: Direction,
     max_data_len: usize,
 ) -> Result<Status<Parsed<'_>>, FrameError> {
-    let total = match frame_len(buf, direction, max_data_len)? {
+    let (protocol, total) = match frame_start(buf, direction, max_data_len)? {
         Status::Partial => return Ok(Status::Partial),
-        Status::Complete(total) => total,
+        Status::Complete(start) => start,
     };
     let Some(frame) = buf.get(..total) else {
         return Ok(Status::Partial);
     };
-    parse_whole(frame, direction).map(Status::Complete)
+    parse_whole(frame, protocol, direction).map(Status::Complete)
 }
 
-/// Parses exactly one whole frame whose header and length were already checked.
-pub(crate) fn parse_whole(frame: &[u8], direction: Direction) -> Result<Parsed<'_>, FrameError> {
+/// Parses exactly one whole frame whose header (of `protocol`) and length were checked.
+#[inline]
+pub(crate) fn parse_whole(
+    frame: &[u8],
+    protocol: Protocol,
+    direction: Direction,
+) -> Result<Parsed<'_>, FrameError> {
     let bad_header = FrameError::BadHeader { offset: 0 };
-    let protocol = match header_at(frame) {
-        Some(Status::Complete(p)) => p,
-        _ => return Err(bad_header),
-    };
     let total = frame.len();
     let (covered, crc_bytes) = frame.split_at(total.saturating_sub(2));
     let &[c0, c1] = crc_bytes else {

@@ -90,7 +90,7 @@ pub use crate::status::{EmvResultCode, StatusCode};
 #[cfg(feature = "alloc")]
 pub use crate::card_data::{EncryptedCardData, EntryMode};
 #[cfg(feature = "alloc")]
-pub use crate::decoder::{Decoded, FrameDecoder};
+pub use crate::decoder::{Decoded, DecodedRef, FrameDecoder};
 #[cfg(feature = "alloc")]
 pub use crate::frame::Frame;
 #[cfg(feature = "alloc")]

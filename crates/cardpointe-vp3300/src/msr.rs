@@ -98,6 +98,12 @@ pub enum MsrError {
         /// Byte 3 of the record.
         encode_type: u8,
     },
+    /// The hex-ASCII form would be longer than its 16-bit length field can count.
+    #[error("the hex-ASCII form of this record would be {len} characters, more than 65535")]
+    TooLong {
+        /// Characters of card data.
+        len: usize,
+    },
     /// A hex-ASCII record has a character that is not a hex digit where hex is expected.
     #[error("the hex-ASCII MSR record has a non-hex character at offset {offset}")]
     BadHex {
@@ -678,39 +684,40 @@ mod owned {
         }
 
         /// The hex-ASCII (keyboard) form: the string CardSecure's `devicedata` takes.
-        #[must_use]
-        pub fn to_hex_ascii(&self) -> Zeroizing<String> {
-            let Ok(record) = self.record() else {
-                return Zeroizing::new(String::new());
-            };
+        ///
+        /// # Errors
+        /// [`MsrError::TooLong`] when the form would exceed the 65535 characters its length
+        /// field can count.
+        pub fn to_hex_ascii(&self) -> Result<Zeroizing<String>, MsrError> {
+            let record = self.record()?;
             let mut chars = Zeroizing::new(Vec::with_capacity(self.card.len() * 2));
             let fixed = self.card.get(..7).unwrap_or_default();
             push_hex(&mut chars, fixed);
+            let mut consumed = 7;
             if record.track_status.optional_present() {
-                push_hex(&mut chars, &[record.optional.len() as u8]);
+                let n = u8::try_from(record.optional.len()).unwrap_or(u8::MAX);
+                push_hex(&mut chars, &[n]);
                 push_hex(&mut chars, record.optional);
+                consumed += 1 + record.optional.len();
             }
-            let mut consumed = 7 + if record.track_status.optional_present() {
-                1 + record.optional.len()
-            } else {
-                0
-            };
             for track in record.masked_tracks {
                 chars.extend_from_slice(track);
                 consumed += track.len();
             }
             push_hex(&mut chars, self.card.get(consumed..).unwrap_or_default());
+            let Ok(len) = u16::try_from(chars.len()) else {
+                return Err(MsrError::TooLong { len: chars.len() });
+            };
             let (lrc, sum) = lrc_and_checksum(&chars);
-            let len = chars.len() as u16;
             let mut out = Zeroizing::new(Vec::with_capacity(chars.len() + 12));
             push_hex(&mut out, &[STX]);
             push_hex(&mut out, &len.to_le_bytes());
             out.extend_from_slice(&chars);
             push_hex(&mut out, &[lrc, sum, ETX]);
-            // Every byte pushed is ASCII: hex digits, or track characters, which the
-            // constructors only accept from ASCII sources (hex-ASCII input) or copy verbatim.
+            // Hex digits are ASCII; track bytes map one to one onto chars (Latin-1), so a
+            // record with non-ASCII track bytes does not survive the text form byte for byte.
             let text: String = out.iter().map(|&b| char::from(b)).collect();
-            Zeroizing::new(text)
+            Ok(Zeroizing::new(text))
         }
     }
 

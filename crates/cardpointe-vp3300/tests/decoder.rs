@@ -3,7 +3,8 @@
 
 use cardpointe_vp3300::frame::{DEFAULT_MAX_DATA_LEN, V2_HEADER};
 use cardpointe_vp3300::{
-    Decoded, Direction, Frame, FrameDecoder, FrameError, FrameKind, MsrRecord, Protocol, StatusCode,
+    Decoded, DecodedRef, Direction, Frame, FrameDecoder, FrameError, FrameKind, MsrRecord,
+    Protocol, StatusCode,
 };
 use proptest::prelude::*;
 
@@ -29,6 +30,28 @@ fn decode_all(
             out.push(item);
         }
         rest = tail;
+    }
+    out
+}
+
+/// The same, through the borrowing `decode_ref`, converted to owned items for comparison.
+fn decode_all_ref(
+    direction: Direction,
+    bytes: &[u8],
+    chunk: usize,
+) -> Vec<Result<Decoded, FrameError>> {
+    let mut decoder = FrameDecoder::new(direction);
+    let mut out = Vec::new();
+    for piece in bytes.chunks(chunk.max(1)) {
+        decoder.push(piece);
+        while let Some(item) = decoder.decode_ref() {
+            out.push(item.map(|item| match item {
+                DecodedRef::Frame(frame) => Decoded::Frame(Frame::from_ref(frame)),
+                DecodedRef::MsrRecord(record) => Decoded::MsrRecord(record.to_vec().into()),
+                DecodedRef::Garbage { offset, len } => Decoded::Garbage { offset, len },
+                _ => unreachable!("no other item kinds"),
+            }));
+        }
     }
     out
 }
@@ -231,6 +254,7 @@ proptest! {
     ) {
         let stream = parts.concat();
         let whole = decode_all(Direction::ReaderToHost, &stream, &[stream.len().max(1)]);
-        prop_assert_eq!(decode_all(Direction::ReaderToHost, &stream, &chunks), whole);
+        prop_assert_eq!(&decode_all(Direction::ReaderToHost, &stream, &chunks), &whole);
+        prop_assert_eq!(&decode_all_ref(Direction::ReaderToHost, &stream, chunks[0]), &whole);
     }
 }
