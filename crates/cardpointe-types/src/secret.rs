@@ -44,7 +44,7 @@ fn write_masked(f: &mut fmt::Formatter<'_>, s: &str, reveal: Reveal) -> fmt::Res
 /// Declares a secret text type: zeroed on drop, masked `Debug`/`Display`, clear only through
 /// `expose()` and `Serialize`.
 macro_rules! secret_text {
-    ($(#[$meta:meta])* $name:ident, $kind:literal, $reveal:expr, $validate:path) => {
+    ($(#[$meta:meta])* $name:ident, $reveal:expr, $validate:path) => {
         $(#[$meta])*
         #[derive(Clone, PartialEq, Eq)]
         pub struct $name(Zeroizing<String>);
@@ -120,7 +120,6 @@ macro_rules! secret_text {
             }
         }
 
-        const _: &str = $kind;
     };
 }
 
@@ -149,7 +148,6 @@ secret_text!(
     /// the first 6 and last 4 digits; zeroed on drop. Only PCI-scoped servers should hold one:
     /// tokenize with CardSecure instead where possible.
     CardNumber,
-    "card number",
     Reveal::PanLike,
     validate_pan
 );
@@ -194,7 +192,6 @@ secret_text!(
     /// A card verification value (`cvv2`): 3 or 4 digits. Never shown; zeroed on drop. Must not
     /// be stored after authorization (PCI).
     Cvv,
-    "CVV",
     Reveal::Nothing,
     validate_cvv
 );
@@ -208,7 +205,6 @@ secret_text!(
     /// A clear bank (DDA) account number for ACH: 1–17 digits (the NACHA maximum). Shows the last
     /// 4 at most; zeroed on drop.
     BankAccountNumber,
-    "bank account number",
     Reveal::LastFour,
     validate_bank_account
 );
@@ -230,7 +226,6 @@ secret_text!(
     /// (1–512 printable ASCII characters) and interpreted by the request's `source()`; masked
     /// like a PAN, zeroed on drop.
     AccountNumber,
-    "account",
     Reveal::PanLike,
     validate_account_field
 );
@@ -244,7 +239,6 @@ secret_text!(
     /// from a CardPointe-injected reader (about 1000 characters for EMV). Never shown; zeroed on
     /// drop.
     TrackData,
-    "track data",
     Reveal::Nothing,
     validate_track
 );
@@ -258,7 +252,6 @@ secret_text!(
     /// CardSecure `devicedata`: encrypted reader output, or an Apple Pay / Google Pay payload.
     /// Never shown; zeroed on drop.
     DeviceData,
-    "device data",
     Reveal::Nothing,
     validate_device_data
 );
