@@ -9,6 +9,8 @@
 //! [`TARGETS`], add `fuzz/fuzz_targets/NAME.rs` and its `[[bin]]` in `fuzz/Cargo.toml`, and
 //! commit a seed corpus in `fuzz/corpus/NAME/`.
 
+pub mod vp3300;
+
 /// One fuzz target: the name of its binary and corpus directory, and its check.
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
@@ -20,4 +22,17 @@ pub struct Target {
 }
 
 /// Every fuzz target of the project.
-pub const TARGETS: &[Target] = &[];
+pub const TARGETS: &[Target] = &[
+    Target {
+        name: "frame_stream",
+        check: vp3300::frame_stream,
+    },
+    Target {
+        name: "msr_record",
+        check: vp3300::msr_record,
+    },
+    Target {
+        name: "transaction",
+        check: vp3300::transaction,
+    },
+];
