@@ -1,0 +1,529 @@
+//! `checkout`: the whole mobile payment in one call.
+//!
+//! ```text
+//!  card ──▶ read (reader or manual entry) ──▶ CardSecure tokenize ──▶ token
+//!  token ──▶ Gateway auth (card-present fields for reader data, safe recovery) ──▶ answer
+//!  answer ──▶ EMV completion on the reader (chip cards decide last) ──▶ receipt
+//! ```
+//!
+//! Every step is reported as a [`CheckoutEvent`] so a UI can show progress. A chip card that
+//! declines after the gateway approved is reversed with `void`, so the result never leaves a
+//! charge the card refused.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use cardpointe_cardsecure::{CardSecure, ManualCard, ReaderData, TokenizeOptions};
+use cardpointe_types::{
+    Amount, AuthRequest, Expiry, HasOutcome, OrderId, PaymentSource, ReceiptRequest, Token,
+    VoidRequest,
+};
+use cardpointe_vp3300::EncryptedCardData;
+use cardpointe_vp3300::command::HostResponse;
+use cardpointe_vp3300::transaction::Outcome as ReaderOutcome;
+
+use crate::{AuthOutcome, Error, Gateway};
+
+/// A boxed future, so [`CardReader`] can be used as a trait object.
+pub type ReaderFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
+
+/// A card reader as checkout needs it: read a card for an amount, then hand it the host's
+/// answer. Implemented over `cardpointe-reader`'s BLE reader and the emulator's virtual VP3300.
+pub trait CardReader: Send {
+    /// Waits for a card (dip, swipe or tap) for `amount` and returns its encrypted data.
+    /// `progress` receives the reader's prompts while it waits.
+    fn read_card<'a>(
+        &'a mut self,
+        amount: Amount,
+        progress: &'a mut (dyn FnMut(CheckoutEvent) + Send),
+    ) -> ReaderFuture<'a, EncryptedCardData>;
+
+    /// Gives the reader the host's answer (for a chip card: the ARC and issuer data, after
+    /// which the card decides) and returns the final outcome on the reader.
+    fn complete<'a>(&'a mut self, answer: HostResponse) -> ReaderFuture<'a, ReaderOutcome>;
+}
+
+/// Where the card comes from.
+#[non_exhaustive]
+pub enum CardInput<'r> {
+    /// A manually keyed card (validated locally before anything is sent).
+    Manual(ManualCard),
+    /// Encrypted reader data already read (for example by the app's own reader loop).
+    ReaderData(EncryptedCardData),
+    /// A reader: checkout waits for the card and completes the transaction on it.
+    Reader(&'r mut dyn CardReader),
+}
+
+impl fmt::Debug for CardInput<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Manual(card) => f.debug_tuple("Manual").field(card).finish(),
+            Self::ReaderData(data) => f.debug_tuple("ReaderData").field(data).finish(),
+            Self::Reader(_) => f.write_str("Reader(..)"),
+        }
+    }
+}
+
+/// What to charge.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CheckoutRequest {
+    /// The amount.
+    pub amount: Amount,
+    /// The order id (generated when `None`).
+    pub order_id: Option<OrderId>,
+    /// Capture in the same call (`capture:"Y"`).
+    pub capture: bool,
+}
+
+impl CheckoutRequest {
+    /// An authorization (not captured) of `amount` with a generated order id.
+    #[must_use]
+    pub const fn new(amount: Amount) -> Self {
+        Self {
+            amount,
+            order_id: None,
+            capture: false,
+        }
+    }
+
+    /// The same request, captured in the same call.
+    #[must_use]
+    pub const fn with_capture(mut self, capture: bool) -> Self {
+        self.capture = capture;
+        self
+    }
+
+    /// The same request with this order id.
+    #[must_use]
+    pub fn with_order_id(mut self, order_id: OrderId) -> Self {
+        self.order_id = Some(order_id);
+        self
+    }
+}
+
+/// A step of the checkout, for a UI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CheckoutEvent {
+    /// Step 1: waiting for the card.
+    WaitingForCard,
+    /// The reader says something to show (insert/swipe/tap, remove card, processing…).
+    ReaderPrompt(String),
+    /// The card was read.
+    CardRead {
+        /// First six / last four at most.
+        masked_pan: Option<String>,
+        /// `EMVContact`, `Swipe(Non EMV)`, `Contactless` or `Keyed`.
+        entry_mode: &'static str,
+    },
+    /// Step 2: CardSecure is tokenizing.
+    Tokenizing,
+    /// Step 3: the token is going to the server (`9…last4`: last four shown only).
+    Tokenized {
+        /// The token's last four digits.
+        last_four: String,
+    },
+    /// Step 4: the gateway is authorizing.
+    Authorizing {
+        /// The order id sent.
+        order_id: String,
+    },
+    /// The auth's answer was lost; recovering by order id.
+    Recovering,
+    /// Step 5: the gateway's answer.
+    Answered {
+        /// Whether it approved.
+        approved: bool,
+        /// Its text.
+        text: String,
+    },
+    /// The reader is completing the EMV transaction with the answer.
+    CompletingOnReader,
+    /// The card declined after the gateway approved; the authorization is being voided.
+    ReversingCardDecline,
+    /// Step 6: done; the receipt is ready.
+    Done {
+        /// Whether the payment stands approved.
+        approved: bool,
+    },
+}
+
+/// The receipt data of a checkout: what a printed or e-mailed receipt shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CheckoutReceipt {
+    /// Amount approved (or requested, on a decline), minor units.
+    pub amount_minor: i64,
+    /// Masked card number.
+    pub masked_pan: Option<String>,
+    /// How the card was presented.
+    pub entry_mode: String,
+    /// Gateway retrieval reference.
+    pub retref: Option<String>,
+    /// Order id.
+    pub order_id: String,
+    /// Authorization code.
+    pub authcode: Option<String>,
+    /// Response text.
+    pub resptext: Option<String>,
+    /// Approved or not.
+    pub approved: bool,
+    /// EMV receipt items (AID, label, TVR, TSI, ARC …), by name.
+    pub emv: Vec<(String, String)>,
+}
+
+impl fmt::Display for CheckoutReceipt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let amount = self.amount_minor;
+        writeln!(
+            f,
+            "  {:<14} {}",
+            "Result",
+            if self.approved {
+                "APPROVED"
+            } else {
+                "DECLINED"
+            }
+        )?;
+        writeln!(
+            f,
+            "  {:<14} {}.{:02}",
+            "Amount",
+            amount / 100,
+            (amount % 100).abs()
+        )?;
+        let rows = [
+            ("Card", self.masked_pan.as_deref()),
+            ("Entry", Some(self.entry_mode.as_str())),
+            ("Auth code", self.authcode.as_deref()),
+            ("Retref", self.retref.as_deref()),
+            ("Order", Some(self.order_id.as_str())),
+            ("Response", self.resptext.as_deref()),
+        ];
+        for (name, value) in rows {
+            if let Some(value) = value {
+                writeln!(f, "  {name:<14} {value}")?;
+            }
+        }
+        for (name, value) in &self.emv {
+            writeln!(f, "  {name:<14} {value}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What a checkout produced.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct CheckoutResult {
+    /// The authorization's outcome (with recovery, if the answer was lost).
+    pub auth: AuthOutcome,
+    /// The CardSecure token the card became.
+    pub token: Token,
+    /// What the reader decided (chip cards), when a reader was used.
+    pub reader: Option<ReaderOutcome>,
+    /// Set when the card declined after the gateway approved and the auth was voided.
+    pub reversed_after_card_decline: bool,
+    /// Receipt data.
+    pub receipt: CheckoutReceipt,
+}
+
+impl CheckoutResult {
+    /// Whether the payment stands approved (gateway approved and, for chip cards, the card
+    /// agreed).
+    #[must_use]
+    pub fn is_approved(&self) -> bool {
+        self.receipt.approved
+    }
+}
+
+/// Runs the checkout flow against one gateway and its CardSecure.
+#[derive(Clone, Debug)]
+pub struct Checkout {
+    gateway: Gateway,
+    cardsecure: CardSecure,
+}
+
+impl Checkout {
+    /// A checkout over `gateway` (CardSecure shares its HTTPS client).
+    #[must_use]
+    pub fn new(gateway: Gateway) -> Self {
+        let cardsecure = CardSecure::new(gateway.client().clone());
+        Self {
+            gateway,
+            cardsecure,
+        }
+    }
+
+    /// The gateway used.
+    #[must_use]
+    pub fn gateway(&self) -> &Gateway {
+        &self.gateway
+    }
+
+    /// Reads the card (or takes the entered one), tokenizes it, authorizes safely, completes
+    /// on the reader and builds the receipt, reporting each step to `on_event`.
+    ///
+    /// # Errors
+    /// [`Error::Reader`] when no card could be read, [`Error::CardSecure`] when tokenizing
+    /// failed (nothing was charged), and the errors of [`Gateway::auth`]. Declines are
+    /// results, not errors.
+    pub async fn run(
+        &self,
+        request: CheckoutRequest,
+        card: CardInput<'_>,
+        mut on_event: impl FnMut(CheckoutEvent) + Send,
+    ) -> Result<CheckoutResult, Error> {
+        on_event(CheckoutEvent::WaitingForCard);
+        let (mut reader, read) = match card {
+            CardInput::Manual(card) => (None, Read::Manual(card)),
+            CardInput::ReaderData(data) => (None, Read::Reader(data)),
+            CardInput::Reader(reader) => {
+                let data = reader.read_card(request.amount, &mut on_event).await?;
+                (Some(reader), Read::Reader(data))
+            }
+        };
+        let masked_pan = read.masked_pan();
+        let entry_mode = read.entry_mode_name();
+        on_event(CheckoutEvent::CardRead {
+            masked_pan: masked_pan.clone(),
+            entry_mode,
+        });
+
+        on_event(CheckoutEvent::Tokenizing);
+        let options = TokenizeOptions::default();
+        let (token, expiry) = match &read {
+            Read::Manual(card) => {
+                let token = self.cardsecure.tokenize_card(card, options).await?;
+                let e = card.expiry();
+                (token, Expiry::new(e.year(), e.month()).ok())
+            }
+            Read::Reader(data) => {
+                let reader_data =
+                    ReaderData::new(data.payload(), data.is_encrypted(), masked_pan.as_deref())
+                        .map_err(cardpointe_cardsecure::Error::from)?
+                        .with_expiry_mmyy(data.expiry_mmyy());
+                let token = self
+                    .cardsecure
+                    .tokenize_reader_data(&reader_data, options)
+                    .await?;
+                let expiry = data
+                    .expiry()
+                    .and_then(|(yy, mm)| Expiry::new(2000 + u16::from(yy), mm).ok());
+                (token, expiry)
+            }
+        };
+        on_event(CheckoutEvent::Tokenized {
+            last_four: token.last_four().to_owned(),
+        });
+        let token = Token::new(token.as_str())?;
+
+        let order_id = request
+            .order_id
+            .clone()
+            .unwrap_or_else(crate::recovery::new_order_id);
+        let mut auth = AuthRequest::new(
+            self.gateway.merchant_id().clone(),
+            request.amount,
+            PaymentSource::Token(token.clone()),
+        )
+        .with_order_id(order_id.clone())
+        .with_capture(request.capture);
+        if let Some(expiry) = expiry {
+            auth = auth.with_expiry(expiry);
+        }
+        // Card-present (spec 7): the token with the reader's expiry and no `ecomind`; ask for
+        // the receipt data the gateway keeps for EMV.
+        auth.receipt = Some(ReceiptRequest::Data);
+        on_event(CheckoutEvent::Authorizing {
+            order_id: order_id.to_string(),
+        });
+        let outcome = self.gateway.auth(auth).await?;
+        if outcome.was_recovered() {
+            on_event(CheckoutEvent::Recovering);
+        }
+        let gateway_approved = outcome.is_approved();
+        on_event(CheckoutEvent::Answered {
+            approved: gateway_approved,
+            text: answer_text(&outcome),
+        });
+
+        let mut reader_outcome = None;
+        let mut reversed = false;
+        if let Some(reader) = reader.as_mut() {
+            on_event(CheckoutEvent::CompletingOnReader);
+            let answer = host_answer(&outcome);
+            let finished = reader.complete(answer).await?;
+            if gateway_approved && !finished.approved {
+                on_event(CheckoutEvent::ReversingCardDecline);
+                if let Some(retref) = outcome.retref().cloned() {
+                    let void = VoidRequest::new(self.gateway.merchant_id().clone(), retref);
+                    let answer = self.gateway.void(&void).await?;
+                    reversed = answer.is_approved();
+                }
+            }
+            reader_outcome = Some(finished);
+        }
+        let approved = gateway_approved && reader_outcome.as_ref().is_none_or(|o| o.approved);
+        let receipt = receipt(
+            &outcome,
+            &request,
+            masked_pan,
+            entry_mode,
+            &read,
+            reader_outcome.as_ref(),
+            approved,
+        );
+        on_event(CheckoutEvent::Done { approved });
+        Ok(CheckoutResult {
+            auth: outcome,
+            token,
+            reader: reader_outcome,
+            reversed_after_card_decline: reversed,
+            receipt,
+        })
+    }
+}
+
+/// The card as read.
+enum Read {
+    Manual(ManualCard),
+    Reader(EncryptedCardData),
+}
+
+impl Read {
+    fn masked_pan(&self) -> Option<String> {
+        match self {
+            Self::Manual(card) => Some(
+                card.number()
+                    .masked(cardpointe_cardsecure::MaskFormat::FirstSixLastFour, false),
+            ),
+            Self::Reader(data) => data.masked_pan().map(str::to_owned),
+        }
+    }
+
+    fn entry_mode_name(&self) -> &'static str {
+        match self {
+            Self::Manual(_) => "Keyed",
+            Self::Reader(data) => data.entry_mode().gateway_name(),
+        }
+    }
+}
+
+fn answer_text(outcome: &AuthOutcome) -> String {
+    match outcome {
+        AuthOutcome::Answered { response, .. } => response.resptext.clone().unwrap_or_default(),
+        AuthOutcome::Recovered { inquiry, .. } => format!(
+            "{} (recovered by inquireByOrderid)",
+            inquiry.resptext.clone().unwrap_or_default()
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// The answer the reader gets: ARC `00` with the ARPC for an approval, `05` for a decline, and
+/// "unable to go online" when the gateway's verdict is not known.
+fn host_answer(outcome: &AuthOutcome) -> HostResponse {
+    match outcome {
+        AuthOutcome::Answered { response, .. } if response.is_approved() => {
+            let mut answer = HostResponse::online(*b"00");
+            answer.issuer_authentication_data = response
+                .emv
+                .as_deref()
+                .and_then(decode_hex)
+                .filter(|d| (8..=16).contains(&d.len()));
+            answer
+        }
+        AuthOutcome::Recovered { .. } if outcome.is_approved() => HostResponse::online(*b"00"),
+        AuthOutcome::Answered { .. } | AuthOutcome::Recovered { .. } => {
+            HostResponse::online(*b"05")
+        }
+        _ => HostResponse::unable_to_go_online(),
+    }
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    let bytes = text.as_bytes();
+    if !bytes.len().is_multiple_of(2) {
+        return None;
+    }
+    bytes
+        .chunks(2)
+        .map(|pair| {
+            let s = std::str::from_utf8(pair).ok()?;
+            u8::from_str_radix(s, 16).ok()
+        })
+        .collect()
+}
+
+fn receipt(
+    outcome: &AuthOutcome,
+    request: &CheckoutRequest,
+    masked_pan: Option<String>,
+    entry_mode: &'static str,
+    read: &Read,
+    reader: Option<&ReaderOutcome>,
+    approved: bool,
+) -> CheckoutReceipt {
+    let mut receipt = CheckoutReceipt {
+        amount_minor: request.amount.minor_units(),
+        masked_pan,
+        entry_mode: entry_mode.to_owned(),
+        order_id: outcome.order_id().to_string(),
+        retref: outcome.retref().map(ToString::to_string),
+        approved,
+        ..CheckoutReceipt::default()
+    };
+    match outcome {
+        AuthOutcome::Answered { response, .. } => {
+            if let Some(amount) = response.amount.filter(|_| response.is_approved()) {
+                receipt.amount_minor = amount.minor_units();
+            }
+            receipt.authcode.clone_from(&response.authcode);
+            receipt.resptext.clone_from(&response.resptext);
+            if let Some(tags) = &response.emv_tag_data {
+                receipt
+                    .emv
+                    .extend(tags.tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+        }
+        AuthOutcome::Recovered { inquiry, .. } => {
+            receipt.authcode.clone_from(&inquiry.authcode);
+            receipt.resptext.clone_from(&inquiry.resptext);
+        }
+        other => receipt.resptext = Some(other.to_string()),
+    }
+    if let Read::Reader(data) = read {
+        for (tag, value) in data.receipt_tags() {
+            let name = cardpointe_emv::dict::name_of(*tag);
+            let shown = cardpointe_emv::MaskedValue::new(*tag, value).to_string();
+            if !receipt.emv.iter().any(|(n, _)| n == name) {
+                receipt.emv.push((name.to_owned(), shown));
+            }
+        }
+    }
+    if let Some(outcome) = reader {
+        if let Some(tvr) = outcome.tvr {
+            receipt
+                .emv
+                .push(("TVR (final)".to_owned(), hex_upper(&tvr)));
+        }
+        if let Some(tsi) = outcome.tsi {
+            receipt
+                .emv
+                .push(("TSI (final)".to_owned(), hex_upper(&tsi)));
+        }
+        if let Some(arc) = outcome.arc {
+            receipt
+                .emv
+                .push(("ARC".to_owned(), String::from_utf8_lossy(&arc).into_owned()));
+        }
+    }
+    receipt
+}
+
+fn hex_upper(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}

@@ -1,0 +1,356 @@
+//! [`Gateway`]: every CardPointe Gateway operation as a typed method over one HTTPS client.
+
+use std::time::Duration;
+
+use cardpointe_transport::{Client, Request, Service};
+use cardpointe_types::{
+    Api, AuthRequest, BatchResponse, BinInfo, BinRequest, CaptureRequest, CaptureResponse,
+    CloseBatchRequest, CredentialTestRequest, CredentialTestResponse, FundingRequest,
+    FundingResponse, InquireByOrderIdRequest, InquireMerchantRequest, InquireRequest,
+    InquireResponse, MerchantId, MerchantInfo, Method, OpenBatchRequest, Operation,
+    ProfileDeleteRequest, ProfileReadRequest, ProfileRequest, ProfileResponse, RefundRequest,
+    RefundResponse, RetrySafety, SettlementBatch, SettlestatByBatchSourceRequest,
+    SettlestatRequest, SigcapRequest, SigcapResponse, SurchargeRequest, SurchargeResponse,
+    VoidByOrderIdRequest, VoidRequest, VoidResponse,
+};
+use zeroize::Zeroize;
+
+use crate::Error;
+use crate::recovery::{self, AuthOutcome, RecoveryPolicy};
+
+/// A CardPointe Gateway client for one merchant: every operation as a method, typed requests
+/// and responses, declines as values, and an [`auth`](Gateway::auth) that never charges twice.
+///
+/// Cheap to clone (the HTTPS client inside is one `Arc`).
+///
+/// ```no_run
+/// use cardpointe::{Amount, AuthRequest, Gateway, PaymentSource, Token};
+///
+/// # async fn run() -> Result<(), cardpointe::Error> {
+/// let gateway = Gateway::from_env()?; // CARDPOINTE_SITE, _MERCHID, _USERNAME, _PASSWORD
+/// let request = AuthRequest::new(
+///     gateway.merchant_id().clone(),
+///     Amount::from_minor(1999)?,
+///     PaymentSource::Token(Token::new("9418594164541111")?),
+/// );
+/// let outcome = gateway.auth(request).await?;
+/// println!("{outcome}");
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Gateway {
+    client: Client,
+    merchid: MerchantId,
+    recovery: RecoveryPolicy,
+}
+
+impl Gateway {
+    /// A gateway over `client`, for the client's merchant.
+    ///
+    /// # Errors
+    /// [`Error::Value`] when the client's merchant id is not a valid gateway merchant id.
+    pub fn new(client: Client) -> Result<Self, Error> {
+        let merchid = MerchantId::new(client.merchant_id())?;
+        Ok(Self {
+            client,
+            merchid,
+            recovery: RecoveryPolicy::default(),
+        })
+    }
+
+    /// A gateway configured from the `CARDPOINTE_*` environment variables
+    /// (`CARDPOINTE_SITE` or `CARDPOINTE_BASE_URL`, `CARDPOINTE_MERCHID`,
+    /// `CARDPOINTE_USERNAME`, `CARDPOINTE_PASSWORD`). Must run inside a Tokio runtime.
+    ///
+    /// # Errors
+    /// [`Error::Transport`] (a configuration error naming the missing variable).
+    pub fn from_env() -> Result<Self, Error> {
+        Self::new(Client::from_env()?)
+    }
+
+    /// The same gateway with another recovery policy for lost `auth` answers.
+    #[must_use]
+    pub fn with_recovery(mut self, recovery: RecoveryPolicy) -> Self {
+        self.recovery = recovery;
+        self
+    }
+
+    /// The merchant this gateway works for.
+    #[must_use]
+    pub fn merchant_id(&self) -> &MerchantId {
+        &self.merchid
+    }
+
+    /// The HTTPS client underneath (for CardSecure, which shares it).
+    #[must_use]
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The recovery policy in force.
+    #[must_use]
+    pub fn recovery(&self) -> &RecoveryPolicy {
+        &self.recovery
+    }
+
+    /// Sends any [`Operation`] and reads its answer. Every method below is this call with a
+    /// fixed request type; use it for endpoints added later.
+    ///
+    /// # Errors
+    /// [`Error::Transport`] when no answer came (ask [`Error::maybe_sent`]),
+    /// [`Error::Parse`] when the answer is unreadable.
+    pub async fn call<Op: Operation>(&self, op: &Op) -> Result<Op::Response, Error> {
+        self.call_with_timeout(op, None).await
+    }
+
+    /// As [`call`](Self::call), with a timeout for this call only.
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    pub async fn call_with_timeout<Op: Operation>(
+        &self,
+        op: &Op,
+        timeout: Option<Duration>,
+    ) -> Result<Op::Response, Error> {
+        self.send(op, timeout, matches!(Op::RETRY, RetrySafety::Safe))
+            .await
+    }
+
+    /// Sends `op`; `resend` lets the transport repeat it after an ambiguous failure (only for
+    /// operations that are safe to repeat, and not for the counted voids of a recovery).
+    pub(crate) async fn send<Op: Operation>(
+        &self,
+        op: &Op,
+        timeout: Option<Duration>,
+        resend: bool,
+    ) -> Result<Op::Response, Error> {
+        let service = match Op::API {
+            Api::CardSecure => Service::CardSecure,
+            _ => Service::Gateway,
+        };
+        let method = match op.method() {
+            Method::Get => cardpointe_transport::Method::GET,
+            Method::Post => cardpointe_transport::Method::POST,
+            Method::Delete => cardpointe_transport::Method::DELETE,
+            _ => cardpointe_transport::Method::PUT,
+        };
+        let mut request =
+            Request::new(service, method, op.path(), Op::NAME).with_idempotent(resend);
+        if let Some(timeout) = timeout {
+            request = request.with_timeout(timeout);
+        }
+        if let Some(mut body) = op.body()? {
+            // The body is already JSON: hand it over as a raw value (no second encoding), then
+            // zero this copy; it may hold a card number or reader data.
+            let attached = match serde_json::from_slice::<&serde_json::value::RawValue>(&body) {
+                Ok(raw) => request.with_json(raw).map_err(Error::from),
+                Err(source) => Err(Error::Encode(cardpointe_types::EncodeError::Json {
+                    operation: Op::NAME,
+                    source,
+                })),
+            };
+            body.zeroize();
+            request = attached?;
+        }
+        let response = self.client.execute(request).await?.error_for_status()?;
+        Ok(Op::parse_response(response.body())?)
+    }
+
+    /// `auth`, safely: the request gets a unique order id when it has none, and when the answer
+    /// is lost (timeout, connection reset after sending, unreadable answer) the outcome is
+    /// recovered with `inquireByOrderid`, or the authorization is reversed with
+    /// `voidByOrderId` (up to three times) — never sent twice. See [`AuthOutcome`].
+    ///
+    /// # Errors
+    /// Only when nothing was charged for certain: the request could not be sent (bad
+    /// configuration, no connection, 401). Every case where the request may have arrived comes
+    /// back as an [`AuthOutcome`].
+    pub async fn auth(&self, request: AuthRequest) -> Result<AuthOutcome, Error> {
+        recovery::safe_auth(self, request).await
+    }
+
+    /// `capture`: settle an authorization (optionally for less).
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    pub async fn capture(&self, request: &CaptureRequest) -> Result<CaptureResponse, Error> {
+        self.call(request).await
+    }
+
+    /// `void`: cancel an authorization or capture before settlement.
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    pub async fn void(&self, request: &VoidRequest) -> Result<VoidResponse, Error> {
+        self.call(request).await
+    }
+
+    /// `voidByOrderId`: void the approved transaction carrying an order id.
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    pub async fn void_by_order_id(
+        &self,
+        request: &VoidByOrderIdRequest,
+    ) -> Result<VoidResponse, Error> {
+        self.call(request).await
+    }
+
+    /// `refund`: return money on a settled transaction.
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    pub async fn refund(&self, request: &RefundRequest) -> Result<RefundResponse, Error> {
+        self.call(request).await
+    }
+
+    /// `inquire`: a transaction's state by retref.
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    pub async fn inquire(&self, request: &InquireRequest) -> Result<InquireResponse, Error> {
+        self.call(request).await
+    }
+
+    /// `inquireByOrderid`: the transactions carrying an order id (usually one; a "not found"
+    /// answer is one entry with PPS 29).
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    pub async fn inquire_by_order_id(
+        &self,
+        request: &InquireByOrderIdRequest,
+    ) -> Result<Vec<InquireResponse>, Error> {
+        self.call(request).await
+    }
+
+    /// `inquireMerchant`: the merchant's configuration.
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    pub async fn inquire_merchant(
+        &self,
+        request: &InquireMerchantRequest,
+    ) -> Result<MerchantInfo, Error> {
+        self.call(request).await
+    }
+
+    /// `settlestat`: settlement batches by date or batch id (an empty list for `Null batches`).
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    pub async fn settlestat(
+        &self,
+        request: &SettlestatRequest,
+    ) -> Result<Vec<SettlementBatch>, Error> {
+        self.call(request).await
+    }
+
+    /// `settlestatByBatchSource`: settlement of a manual batch.
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    pub async fn settlestat_by_batch_source(
+        &self,
+        request: &SettlestatByBatchSourceRequest,
+    ) -> Result<Vec<SettlementBatch>, Error> {
+        self.call(request).await
+    }
+
+    /// `openbatch`: open a manual batch.
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    pub async fn open_batch(&self, request: &OpenBatchRequest) -> Result<BatchResponse, Error> {
+        self.call(request).await
+    }
+
+    /// `closebatch`: close a batch now.
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    pub async fn close_batch(&self, request: &CloseBatchRequest) -> Result<BatchResponse, Error> {
+        self.call(request).await
+    }
+
+    /// `funding`: deposits, adjustments and chargebacks of a day.
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    pub async fn funding(&self, request: &FundingRequest) -> Result<FundingResponse, Error> {
+        self.call(request).await
+    }
+
+    /// `profile` (PUT): create a stored profile, or add/update an account of one.
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    pub async fn profile_create(&self, request: &ProfileRequest) -> Result<ProfileResponse, Error> {
+        self.call(request).await
+    }
+
+    /// `profile` (PUT with `profile` set): update a stored profile's account.
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    pub async fn profile_update(&self, request: &ProfileRequest) -> Result<ProfileResponse, Error> {
+        self.call(request).await
+    }
+
+    /// `profile` (GET): read a profile's accounts.
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    pub async fn profile_read(
+        &self,
+        request: &ProfileReadRequest,
+    ) -> Result<Vec<ProfileResponse>, Error> {
+        self.call(request).await
+    }
+
+    /// `profile` (DELETE): delete a profile or one of its accounts.
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    pub async fn profile_delete(
+        &self,
+        request: &ProfileDeleteRequest,
+    ) -> Result<ProfileResponse, Error> {
+        self.call(request).await
+    }
+
+    /// `sigcap`: attach a signature to a transaction.
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    pub async fn sigcap(&self, request: &SigcapRequest) -> Result<SigcapResponse, Error> {
+        self.call(request).await
+    }
+
+    /// `bin`: what the card behind a token is (brand, country, debit, corporate …).
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    pub async fn bin(&self, request: &BinRequest) -> Result<BinInfo, Error> {
+        self.call(request).await
+    }
+
+    /// `surcharge`: whether a surcharge may be added for this card and place.
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    pub async fn surcharge(&self, request: &SurchargeRequest) -> Result<SurchargeResponse, Error> {
+        self.call(request).await
+    }
+
+    /// The credential test: checks that the credentials are valid and cover this merchant
+    /// (`PUT /` with the merchant id).
+    ///
+    /// # Errors
+    /// [`Error::Transport`] with [`is_auth`](cardpointe_transport::Error::is_auth) when they
+    /// are not; as [`call`](Self::call) otherwise.
+    pub async fn test_credentials(&self) -> Result<CredentialTestResponse, Error> {
+        self.call(&CredentialTestRequest::for_merchant(self.merchid.clone()))
+            .await
+    }
+}
