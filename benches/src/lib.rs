@@ -2,3 +2,5 @@
 //!
 //! The benches themselves live beside this crate's `Cargo.toml` (one file per hot path); this
 //! library holds the realistic inputs they share, so that setup stays out of the timed loops.
+
+pub mod tlv;

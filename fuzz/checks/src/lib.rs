@@ -9,6 +9,7 @@
 //! [`TARGETS`], add `fuzz/fuzz_targets/NAME.rs` and its `[[bin]]` in `fuzz/Cargo.toml`, and
 //! commit a seed corpus in `fuzz/corpus/NAME/`.
 
+pub mod emv;
 pub mod vp3300;
 
 /// One fuzz target: the name of its binary and corpus directory, and its check.
@@ -23,6 +24,18 @@ pub struct Target {
 
 /// Every fuzz target of the project.
 pub const TARGETS: &[Target] = &[
+    Target {
+        name: "tlv_walk",
+        check: emv::tlv_walk,
+    },
+    Target {
+        name: "tlv_roundtrip",
+        check: emv::tlv_roundtrip,
+    },
+    Target {
+        name: "dol",
+        check: emv::dol,
+    },
     Target {
         name: "frame_stream",
         check: vp3300::frame_stream,

@@ -1,0 +1,144 @@
+//! Inputs for the TLV bench (`benches/tlv.rs`): a realistic EMV transaction result and the
+//! larger shapes built from it. All plain BER (no ID TECH quirk tags, no padding), so every
+//! parser in the comparison reads the same bytes.
+
+use cardpointe_emv::{EncodeError, Encoder, Tag, encode_header};
+
+fn t(v: u32) -> Tag {
+    Tag::new(v)
+}
+
+/// A ~300-byte contactless transaction result as a reader returns it: the FCI of the
+/// selected application (`6F` > `A5` > `BF0C`), the card's GENERATE AC response data in a
+/// format-2 template (`77`), the terminal's data, and an ID TECH group (`FFEE01`).
+///
+/// # Errors
+/// Never in practice (the values are small); kept as a `Result` because encoding is fallible.
+pub fn transaction_record() -> Result<Vec<u8>, EncodeError> {
+    let mut e = Encoder::new();
+    e.constructed(t(0x6F), |e| {
+        e.primitive(t(0x84), &[0xA0, 0x00, 0x00, 0x00, 0x03, 0x10, 0x10])?;
+        e.constructed(t(0xA5), |e| {
+            e.primitive(t(0x50), b"VISA CREDIT")?;
+            e.primitive(t(0x87), &[0x01])?;
+            e.primitive(
+                t(0x9F38),
+                &[
+                    0x9F, 0x66, 0x04, 0x9F, 0x02, 0x06, 0x9F, 0x03, 0x06, 0x9F, 0x1A, 0x02, 0x95,
+                    0x05, 0x5F, 0x2A, 0x02, 0x9A, 0x03, 0x9C, 0x01, 0x9F, 0x37, 0x04,
+                ],
+            )?;
+            e.primitive(t(0x5F2D), b"enfr")?;
+            e.constructed(t(0xBF0C), |e| {
+                e.primitive(t(0x9F4D), &[0x0B, 0x0A])?;
+                e.primitive(t(0x9F0A), &[0x00, 0x01, 0x05, 0x02, 0x00, 0x00, 0x00, 0x00])?;
+                Ok(())
+            })?;
+            Ok(())
+        })?;
+        Ok(())
+    })?;
+    e.constructed(t(0x77), |e| {
+        e.primitive(t(0x82), &[0x20, 0x00])?;
+        e.primitive(t(0x94), &[0x10, 0x01, 0x01, 0x00, 0x18, 0x01, 0x02, 0x01])?;
+        e.primitive(t(0x9F36), &[0x00, 0x2A])?;
+        e.primitive(t(0x9F26), &[0x8A, 0x1F, 0x33, 0x4C, 0x02, 0xB7, 0x19, 0xE4])?;
+        e.primitive(t(0x9F27), &[0x80])?;
+        e.primitive(
+            t(0x9F10),
+            &[
+                0x06, 0x01, 0x12, 0x03, 0xA0, 0x00, 0x00, 0x0F, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00,
+                0x00, 0x00, 0x00, 0x00,
+            ],
+        )?;
+        e.primitive(
+            t(0x57),
+            &[
+                0x47, 0x61, 0x73, 0x90, 0x01, 0x01, 0x01, 0x19, 0xD2, 0x81, 0x22, 0x01, 0x00, 0x00,
+                0x00, 0x00, 0x00, 0x00, 0x1F,
+            ],
+        )?;
+        e.primitive(t(0x5F20), b"CARDHOLDER/VISA")?;
+        e.primitive(t(0x5A), &[0x47, 0x61, 0x73, 0x90, 0x01, 0x01, 0x01, 0x19])?;
+        e.primitive(t(0x5F24), &[0x28, 0x12, 0x31])?;
+        e.primitive(t(0x5F34), &[0x01])?;
+        e.primitive(t(0x9F6C), &[0x00, 0x00])?;
+        e.primitive(t(0x9F6E), &[0x20, 0x70, 0x00, 0x00])?;
+        Ok(())
+    })?;
+    e.primitive(t(0x9F02), &[0x00, 0x00, 0x00, 0x00, 0x12, 0x34])?;
+    e.primitive(t(0x9F03), &[0x00; 6])?;
+    e.primitive(t(0x9F1A), &[0x08, 0x40])?;
+    e.primitive(t(0x95), &[0x00, 0x00, 0x00, 0x80, 0x00])?;
+    e.primitive(t(0x5F2A), &[0x08, 0x40])?;
+    e.primitive(t(0x9A), &[0x26, 0x11, 0x25])?;
+    e.primitive(t(0x9C), &[0x00])?;
+    e.primitive(t(0x9F37), &[0x11, 0x22, 0x33, 0x44])?;
+    e.primitive(t(0x9F33), &[0xE0, 0xF8, 0xC8])?;
+    e.primitive(t(0x9F34), &[0x1F, 0x03, 0x02])?;
+    e.primitive(t(0x9F35), &[0x22])?;
+    e.primitive(t(0x9F40), &[0x60, 0x00, 0xF0, 0xB0, 0x01])?;
+    e.primitive(t(0x9B), &[0xE8, 0x00])?;
+    e.primitive(t(0x9F21), &[0x14, 0x05, 0x09])?;
+    e.primitive(t(0x9F1E), b"12345678")?;
+    e.primitive(t(0x9F09), &[0x00, 0x8C])?;
+    e.primitive(t(0x9F41), &[0x00, 0x00, 0x00, 0x17])?;
+    e.primitive(t(0x8A), b"00")?;
+    e.primitive(t(0xDFEE25), &[0x00, 0x02])?;
+    e.constructed(t(0xFFEE01), |e| {
+        e.primitive(t(0xDFEE30), &[0x00])?;
+        Ok(())
+    })?;
+    Ok(e.into_bytes())
+}
+
+/// Records from [`transaction_record`] back to back, up to `size` bytes (whole records).
+///
+/// # Errors
+/// As [`transaction_record`].
+pub fn concatenated(size: usize) -> Result<Vec<u8>, EncodeError> {
+    let record = transaction_record()?;
+    let mut out = Vec::with_capacity(size);
+    while out.len() + record.len() <= size {
+        out.extend_from_slice(&record);
+    }
+    Ok(out)
+}
+
+/// One constructed object (`E1`) holding `children` three-byte primitives (`9C 01 nn`).
+///
+/// # Errors
+/// When the value would not fit four length bytes.
+pub fn wide(children: usize) -> Result<Vec<u8>, EncodeError> {
+    let mut e = Encoder::new();
+    e.constructed(t(0xE1), |e| {
+        for i in 0..children {
+            e.primitive(t(0x9C), &[(i % 251) as u8])?;
+        }
+        Ok(())
+    })?;
+    Ok(e.into_bytes())
+}
+
+/// `depth` constructed objects (`E1`) nested in one another around one primitive, built
+/// inside out without recursion.
+///
+/// # Errors
+/// When a length would not fit four length bytes.
+pub fn deep(depth: usize) -> Result<Vec<u8>, EncodeError> {
+    let inner = [0x9C, 0x01, 0x00];
+    // Headers from the innermost level out, each enclosing everything inside it.
+    let mut headers = Vec::with_capacity(depth);
+    let mut size = inner.len();
+    for _ in 0..depth {
+        let (h, n) = encode_header(t(0xE1), size)?;
+        size += n;
+        headers.push((h, n));
+    }
+    let mut out = Vec::with_capacity(size);
+    for (h, n) in headers.iter().rev() {
+        out.extend_from_slice(&h[..*n]);
+    }
+    out.extend_from_slice(&inner);
+    Ok(out)
+}

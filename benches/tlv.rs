@@ -1,0 +1,187 @@
+//! TLV walk throughput: cardpointe-emv against `tlv_parser` and `iso7816-tlv` (and a
+//! `nom`-based version of our own loop), each visiting every nested object of the same bytes.
+//!
+//! Shapes: (a) one ~300-byte transaction record, (b) 64 KiB of such records, (c) one
+//! constructed object with 10,000 / 20,000 / 40,000 children (linearity), (d) 10,000 levels
+//! of nesting — ours only: both peers parse recursively and overflow the stack there.
+
+use std::hint::black_box;
+
+use cardpointe_benches::tlv::{concatenated, deep, transaction_record, wide};
+use cardpointe_emv::{Options, Walker};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+
+/// Ours: the depth-first walker; sums tags and value lengths so nothing is optimised away.
+fn ours(buf: &[u8]) -> usize {
+    let mut acc = 0usize;
+    for visit in Walker::new(buf, Options::emv()) {
+        let tlv = visit.expect("bench input is valid TLV").tlv;
+        acc = acc.wrapping_add(tlv.tag().value() as usize ^ tlv.len());
+    }
+    acc
+}
+
+/// Ours with a deep stack (for the 10,000-level input).
+fn ours_deep(buf: &[u8]) -> usize {
+    let mut acc = 0usize;
+    for visit in Walker::<10_001>::with_max_depth(buf, Options::emv()) {
+        let tlv = visit.expect("bench input is valid TLV").tlv;
+        acc = acc.wrapping_add(tlv.tag().value() as usize ^ tlv.len());
+    }
+    acc
+}
+
+/// The same walk with the header parsed by `nom` combinators (the house parser library),
+/// to decide between `nom` and a hand-written inner loop.
+mod nom_walk {
+    use nom::IResult;
+    use nom::bytes::complete::take;
+    use nom::number::complete::be_u8;
+
+    fn header(i: &[u8]) -> IResult<&[u8], (u32, usize)> {
+        let (mut i, first) = be_u8(i)?;
+        let mut tag = u32::from(first);
+        if first & 0x1F == 0x1F {
+            loop {
+                let (rest, b) = be_u8(i)?;
+                i = rest;
+                tag = (tag << 8) | u32::from(b);
+                if b & 0x80 == 0 || tag > 0x00FF_FFFF {
+                    break;
+                }
+            }
+        }
+        let (i, l) = be_u8(i)?;
+        if l < 0x80 {
+            return Ok((i, (tag, usize::from(l))));
+        }
+        let (i, bytes) = take(usize::from(l & 0x7F))(i)?;
+        let len = bytes.iter().fold(0usize, |a, b| (a << 8) | usize::from(*b));
+        Ok((i, (tag, len)))
+    }
+
+    pub(crate) fn walk(buf: &[u8]) -> usize {
+        let mut ends = [0usize; 32];
+        let mut depth = 0;
+        let mut pos = 0;
+        let mut acc = 0usize;
+        loop {
+            while depth > 0 && pos >= ends[depth - 1] {
+                depth -= 1;
+            }
+            if pos >= buf.len() {
+                return acc;
+            }
+            let (rest, (tag, len)) = header(&buf[pos..]).expect("valid");
+            let value_start = buf.len() - rest.len();
+            assert!(len <= rest.len(), "value overruns the input");
+            acc = acc.wrapping_add(tag as usize ^ len);
+            let first =
+                (tag >> (8 * ((32 - tag.leading_zeros() as usize).div_ceil(8).max(1) - 1))) as u8;
+            if first & 0x20 != 0 && len > 0 {
+                ends[depth] = value_start + len;
+                depth += 1;
+                pos = value_start;
+            } else {
+                pos = value_start + len;
+            }
+        }
+    }
+}
+
+/// `tlv_parser` 0.10: `Tlv::from_vec` per top-level object, then a recursive visit.
+fn tlv_parser_walk(buf: &[u8]) -> usize {
+    use tlv_parser::tlv::{Tlv, Value};
+    fn visit(t: &Tlv, acc: &mut usize) {
+        *acc = acc.wrapping_add(t.tag() ^ t.len());
+        if let Value::TlvList(children) = t.val() {
+            for c in children {
+                visit(c, acc);
+            }
+        }
+    }
+    let mut acc = 0;
+    let mut pos = 0;
+    while pos < buf.len() {
+        let t = Tlv::from_vec(&buf[pos..]).expect("valid");
+        pos += t.len();
+        visit(&t, &mut acc);
+    }
+    acc
+}
+
+/// `iso7816-tlv` 0.4: `ber::Tlv::parse` per top-level object, then a recursive visit.
+fn iso7816_walk(buf: &[u8]) -> usize {
+    use iso7816_tlv::ber::{Tlv, Value};
+    fn visit(t: &Tlv, acc: &mut usize) {
+        *acc = acc.wrapping_add(t.tag().to_bytes().len() ^ t.length());
+        if let Value::Constructed(children) = t.value() {
+            for c in children {
+                visit(c, acc);
+            }
+        }
+    }
+    let mut acc = 0;
+    let mut rest = buf;
+    while !rest.is_empty() {
+        let (t, next) = Tlv::parse(rest);
+        visit(&t.expect("valid"), &mut acc);
+        rest = next;
+    }
+    acc
+}
+
+fn compare(c: &mut Criterion, group: &str, input: &[u8]) {
+    let mut g = c.benchmark_group(group);
+    g.throughput(Throughput::Bytes(input.len() as u64));
+    g.bench_function("cardpointe-emv", |b| b.iter(|| ours(black_box(input))));
+    g.bench_function("nom loop", |b| b.iter(|| nom_walk::walk(black_box(input))));
+    g.bench_function("tlv_parser", |b| {
+        b.iter(|| tlv_parser_walk(black_box(input)))
+    });
+    g.bench_function("iso7816-tlv", |b| b.iter(|| iso7816_walk(black_box(input))));
+    g.finish();
+}
+
+fn benches(c: &mut Criterion) {
+    let record = transaction_record().expect("record");
+    let many = concatenated(64 * 1024).expect("64 KiB");
+    // Same answers from every parser before timing anything.
+    assert_eq!(ours(&record), nom_walk::walk(&record));
+    assert_eq!(
+        Walker::new(&many, Options::emv()).count(),
+        Walker::new(&record, Options::emv()).count() * (many.len() / record.len())
+    );
+    compare(c, "tlv/a_record", &record);
+    compare(c, "tlv/b_64KiB", &many);
+
+    let mut g = c.benchmark_group("tlv/c_wide");
+    for n in [10_000usize, 20_000, 40_000] {
+        let input = wide(n).expect("wide");
+        g.throughput(Throughput::Bytes(input.len() as u64));
+        g.bench_with_input(BenchmarkId::new("cardpointe-emv", n), &input, |b, i| {
+            b.iter(|| ours(black_box(i)))
+        });
+        if n == 40_000 {
+            g.bench_with_input(BenchmarkId::new("tlv_parser", n), &input, |b, i| {
+                b.iter(|| tlv_parser_walk(black_box(i)))
+            });
+            g.bench_with_input(BenchmarkId::new("iso7816-tlv", n), &input, |b, i| {
+                b.iter(|| iso7816_walk(black_box(i)))
+            });
+        }
+    }
+    g.finish();
+
+    // Ours only: tlv_parser and iso7816-tlv recurse once per level and overflow the stack.
+    let nested = deep(10_000).expect("deep");
+    let mut g = c.benchmark_group("tlv/d_deep_10000");
+    g.throughput(Throughput::Bytes(nested.len() as u64));
+    g.bench_function("cardpointe-emv", |b| {
+        b.iter(|| ours_deep(black_box(&nested)))
+    });
+    g.finish();
+}
+
+criterion_group!(tlv, benches);
+criterion_main!(tlv);
