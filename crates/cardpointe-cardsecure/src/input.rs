@@ -221,8 +221,9 @@ fn aba_checksum_valid(routing: &str) -> bool {
 /// enhanced-encrypted MSR string or the hex TLV string, sent verbatim, with no
 /// `encryptionhandler`.
 ///
-/// Build it with [`ReaderData::new`] from `cardpointe-vp3300`'s `EncryptedCardData` parts
-/// (`payload()`, `is_encrypted()`, `masked_pan()`), and [`ReaderData::with_expiry_mmyy`]. `Debug`
+/// Build it from `cardpointe-vp3300`'s `EncryptedCardData` with
+/// [`ReaderData::from_encrypted_card_data`] (or [`ReaderData::new`] from the parts of another
+/// reader's output). `Debug`
 /// shows only the masked PAN and the payload's length; the payload is zeroed on drop.
 #[derive(Clone)]
 pub struct ReaderData {
@@ -263,6 +264,20 @@ impl ReaderData {
             }),
             expiry_mmyy: None,
         })
+    }
+
+    /// From `cardpointe-vp3300`'s `EncryptedCardData` (swipe or EMV): its payload, encryption
+    /// flag, masked PAN and expiry.
+    ///
+    /// # Errors
+    /// As [`new`](Self::new): clear (unencrypted) reader output is refused.
+    pub fn from_encrypted_card_data(
+        data: &cardpointe_vp3300::EncryptedCardData,
+    ) -> Result<Self, ValidationError> {
+        Ok(
+            Self::new(data.payload(), data.is_encrypted(), data.masked_pan())?
+                .with_expiry_mmyy(data.expiry_mmyy()),
+        )
     }
 
     /// Keeps the reader's expiry (`MMYY`) alongside, for the `auth` that follows.
@@ -635,6 +650,20 @@ mod tests {
         let data = ReaderData::new("02A001801F3723", true, Some("6011000000006668")).unwrap();
         assert_eq!(data.masked_pan(), Some("601100******6668"));
         assert!(!format!("{data:?}").contains("02A001801F3723"));
+    }
+
+    #[test]
+    fn clear_swipes_from_the_vp3300_are_refused_before_cardsecure() {
+        use cardpointe_vp3300::{EncryptedCardData, EntryMode, MsrRecord};
+        let mut card = vec![0x80, 0x03, 23, 0x00, 0x00, 0x02, 0x00];
+        card.extend_from_slice(b";5413330089020011=2512?");
+        let data =
+            EncryptedCardData::from_msr_record(&MsrRecord::build(&card), EntryMode::Swipe).unwrap();
+        assert!(!data.is_encrypted());
+        assert_eq!(
+            ReaderData::from_encrypted_card_data(&data).unwrap_err(),
+            ValidationError::ReaderDataNotEncrypted
+        );
     }
 
     #[test]

@@ -35,7 +35,8 @@
 //!     .merchant_id("496160873888")
 //!     .build()?;
 //!
-//! // Raw path (the typed layer builds these from `cardpointe-types` operations).
+//! // Typed calls: `client.call(&AuthRequest::new(..))` for any `cardpointe-types` operation.
+//! // The raw path underneath:
 //! let request = Request::new(Service::Gateway, Method::GET, "inquire/343005123105/496160873888", "inquire")
 //!     .with_timeout(Duration::from_secs(10));
 //! match client.execute(request).await {
@@ -64,6 +65,7 @@
 //! # });
 //! ```
 
+mod call;
 mod client;
 mod config;
 mod environment;
@@ -72,6 +74,7 @@ pub mod redact;
 mod request;
 mod secret;
 
+pub use call::CallOptions;
 pub use client::Client;
 pub use config::{ClientBuilder, RetryPolicy, Timeouts, env_vars};
 pub use environment::Environment;

@@ -94,6 +94,13 @@ impl Request {
         Ok(self)
     }
 
+    /// Uses already-encoded JSON as the body (kept in a buffer zeroed on drop).
+    #[must_use]
+    pub fn with_json_bytes(mut self, json: Vec<u8>) -> Self {
+        self.body = Some(Bytes::from_owner(ZeroizedBody(json)));
+        self
+    }
+
     /// Overrides the timeout of this call (the whole call: send, wait, read body).
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
@@ -139,7 +146,7 @@ impl fmt::Debug for Request {
 }
 
 /// Owner of a request body's bytes: zeroed when the last `Bytes` clone goes.
-struct ZeroizedBody(Vec<u8>);
+pub(crate) struct ZeroizedBody(pub(crate) Vec<u8>);
 
 impl AsRef<[u8]> for ZeroizedBody {
     fn as_ref(&self) -> &[u8] {
@@ -184,7 +191,7 @@ impl Response {
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         serde_json::from_slice(&self.body).map_err(|e| {
             Error::new(Kind::Decode(redact::excerpt(&self.body)))
-                .with_source(e)
+                .with_source(crate::call::DecodeCause::from_json(&e))
                 .with_operation(self.operation)
         })
     }

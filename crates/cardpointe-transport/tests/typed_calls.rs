@@ -1,0 +1,108 @@
+//! `Client::call` with `cardpointe-types` operations, against a loopback HTTPS server.
+
+mod support;
+
+use std::time::Duration;
+
+use cardpointe_transport::{CallOptions, Method, StatusCode};
+use cardpointe_types::{
+    Amount, AuthRequest, HasOutcome, InquireRequest, MerchantId, PaymentSource, Retref, Token,
+};
+use support::{MERCHID, TestServer, json, text};
+
+fn auth() -> AuthRequest {
+    AuthRequest::new(
+        MerchantId::new(MERCHID).unwrap(),
+        Amount::from_minor(100).unwrap(),
+        PaymentSource::Token(Token::new("9418594164541111").unwrap()),
+    )
+}
+
+fn inquire() -> InquireRequest {
+    InquireRequest::new(
+        MerchantId::new(MERCHID).unwrap(),
+        Retref::new("343005123105").unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn an_auth_operation_is_put_to_its_path_and_its_approval_decoded() {
+    let server = TestServer::https(|_| async {
+        json(StatusCode::OK, r#"{"respstat":"A","respcode":"00","resptext":"Approval","respproc":"FNOR","amount":"1.00","retref":"343005123105","authcode":"PPS568","nNBcv":{}}"#)
+    })
+    .await;
+    let response = server.client().call(&auth()).await.unwrap();
+    assert!(response.outcome().is_approved());
+    let seen = &server.requests()[0];
+    assert_eq!(seen.method, Method::PUT);
+    assert_eq!(seen.path, "/cardconnect/rest/auth");
+    let body: serde_json::Value = serde_json::from_slice(&seen.body).unwrap();
+    assert_eq!(body["amount"], "1.00");
+    assert_eq!(body["merchid"], MERCHID);
+}
+
+#[tokio::test]
+async fn a_decline_is_a_value_not_an_error() {
+    let server = TestServer::https(|_| async {
+        json(StatusCode::OK, r#"{"respstat":"C","respcode":"05","resptext":"Do not honor","respproc":"FNOR","amount":"0.00"}"#)
+    })
+    .await;
+    let response = server.client().call(&auth()).await.unwrap();
+    assert!(!response.outcome().is_approved());
+}
+
+#[tokio::test]
+async fn an_unreadable_answer_is_a_decode_error_whose_chain_holds_no_card_data() {
+    let server = TestServer::https(|_| async {
+        json(StatusCode::OK, r#"{"respstat":["4111111111111111"]}"#)
+    })
+    .await;
+    let err = server.client().call(&auth()).await.unwrap_err();
+    assert!(err.is_decode(), "{err:?}");
+    assert!(err.maybe_sent());
+    let mut chain = format!("{err} | {err:?}");
+    let mut cause = std::error::Error::source(&err);
+    while let Some(c) = cause {
+        chain.push_str(&format!(" | {c} | {c:?}"));
+        cause = c.source();
+    }
+    assert!(chain.contains("line 1"), "{chain}");
+    assert!(!chain.contains("4111111111111111"), "{chain}");
+}
+
+#[tokio::test]
+async fn a_safe_operation_is_retried_after_a_transient_status_and_an_unsafe_one_is_not() {
+    let server =
+        TestServer::https(|_| async { text(StatusCode::BAD_GATEWAY, "bad gateway") }).await;
+    let client = server.client();
+    let err = client.call(&inquire()).await.unwrap_err();
+    assert_eq!(err.status(), Some(StatusCode::BAD_GATEWAY));
+    assert_eq!(server.requests().len(), 3);
+    assert_eq!(
+        server.requests()[0].path,
+        "/cardconnect/rest/inquire/343005123105/496160873888"
+    );
+    assert_eq!(server.requests()[0].method, Method::GET);
+
+    let err = client.call(&auth()).await.unwrap_err();
+    assert!(err.maybe_sent());
+    assert_eq!(server.requests().len(), 4);
+}
+
+#[tokio::test]
+async fn a_per_call_timeout_overrides_the_payment_default() {
+    let server = TestServer::https(|_| async {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        json(StatusCode::OK, "{}")
+    })
+    .await;
+    let options = CallOptions::default().with_timeout(Duration::from_millis(150));
+    let err = server
+        .client()
+        .call_with(&auth(), options)
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout() && err.maybe_sent());
+    assert_eq!(err.operation(), Some("auth"));
+    assert_eq!(server.requests().len(), 1);
+}
