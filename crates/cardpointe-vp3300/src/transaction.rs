@@ -392,13 +392,12 @@ impl Transaction {
         self.awaiting = None;
     }
 
-    fn fail(&mut self, reason: FailureReason, now: Duration) {
+    fn fail(&mut self, reason: FailureReason) {
         // A command still running on the reader is cancelled so the next transaction starts
         // clean; the answer to that cancel is not awaited.
         if self.awaiting.is_some() && !matches!(self.state, State::SettingPollMode) {
             self.writes.push_back(command::cancel());
         }
-        let _ = now;
         self.finish(ReaderEvent::Failed(reason));
     }
 
@@ -533,17 +532,14 @@ impl Transaction {
         }
         // Frames the reader sends on its own may come at any step.
         if let FrameKind::Unsolicited { .. } = frame.kind {
-            self.handle_unsolicited(&frame, now);
+            self.handle_unsolicited(&frame);
             return;
         }
         let FrameKind::Response { status, .. } = frame.kind else {
-            self.fail(
-                FailureReason::UnexpectedFrame {
-                    command: frame.command,
-                    kind: frame.kind,
-                },
-                now,
-            );
+            self.fail(FailureReason::UnexpectedFrame {
+                command: frame.command,
+                kind: frame.kind,
+            });
             return;
         };
         if let State::Cancelling { cause } = self.state {
@@ -551,13 +547,10 @@ impl Transaction {
             return;
         }
         if self.awaiting != Some(frame.command) {
-            self.fail(
-                FailureReason::UnexpectedFrame {
-                    command: frame.command,
-                    kind: frame.kind,
-                },
-                now,
-            );
+            self.fail(FailureReason::UnexpectedFrame {
+                command: frame.command,
+                kind: frame.kind,
+            });
             return;
         }
         if status == StatusCode::OkAnotherResponseFollows {
@@ -574,21 +567,20 @@ impl Transaction {
             State::Authenticating => self.on_authenticate(status, &frame, now),
             State::Activating { fallback } => self.on_activate(status, &frame, fallback, now),
             State::Completing => self.on_complete(status, &frame, now),
-            State::AwaitingHost { .. } | State::Cancelling { .. } | State::Done => self.fail(
-                FailureReason::UnexpectedFrame {
+            State::AwaitingHost { .. } | State::Cancelling { .. } | State::Done => {
+                self.fail(FailureReason::UnexpectedFrame {
                     command: frame.command,
                     kind: frame.kind,
-                },
-                now,
-            ),
+                })
+            }
         }
     }
 
-    fn handle_unsolicited(&mut self, frame: &Frame, now: Duration) {
+    fn handle_unsolicited(&mut self, frame: &Frame) {
         match Unsolicited::from_frame(frame) {
             Some(Unsolicited::Boot(_)) => {
                 self.awaiting = None;
-                self.fail(FailureReason::ReaderRebooted, now);
+                self.fail(FailureReason::ReaderRebooted);
             }
             Some(Unsolicited::Display { mode, data }) => {
                 // The VP3300 has no display: show the text, and answer for the cardholder.
@@ -633,15 +625,15 @@ impl Transaction {
             self.start_card_step(false, now);
         } else {
             self.awaiting = None;
-            self.fail(busy_or_status(id::SET_POLL_MODE.0, status), now);
+            self.fail(busy_or_status(id::SET_POLL_MODE.0, status));
         }
     }
 
-    fn output(&mut self, frame: &Frame, now: Duration) -> Option<TransactionOutput> {
+    fn output(&mut self, frame: &Frame) -> Option<TransactionOutput> {
         match TransactionOutput::parse(&frame.data) {
             Ok(out) => Some(out),
             Err(_) => {
-                self.fail(FailureReason::BadTransactionData, now);
+                self.fail(FailureReason::BadTransactionData);
                 None
             }
         }
@@ -660,14 +652,14 @@ impl Transaction {
             }
             Err(e) => {
                 self.awaiting = None;
-                self.fail(FailureReason::BadCardData(e), now);
+                self.fail(FailureReason::BadCardData(e));
                 false
             }
         }
     }
 
     /// Status checks shared by the card steps; `true` when the frame was handled.
-    fn common_status(&mut self, command: u8, status: StatusCode, now: Duration) -> bool {
+    fn common_status(&mut self, command: u8, status: StatusCode) -> bool {
         match status {
             StatusCode::Ok | StatusCode::RequestOnlineAuthorization => false,
             StatusCode::Timeout => {
@@ -677,17 +669,17 @@ impl Transaction {
             }
             other => {
                 self.awaiting = None;
-                self.fail(busy_or_status(command, other), now);
+                self.fail(busy_or_status(command, other));
                 true
             }
         }
     }
 
     fn on_contact_start(&mut self, status: StatusCode, frame: &Frame, now: Duration) {
-        if self.common_status(frame.command, status, now) {
+        if self.common_status(frame.command, status) {
             return;
         }
-        let Some(out) = self.output(frame, now) else {
+        let Some(out) = self.output(frame) else {
             return;
         };
         let result = out.result_code();
@@ -707,7 +699,7 @@ impl Transaction {
                         let wait = self.step_wait();
                         self.send(frame, now, wait);
                     }
-                    Err(_) => self.fail(FailureReason::BadTransactionData, now),
+                    Err(_) => self.fail(FailureReason::BadTransactionData),
                 }
             }
             Some(other) => self.on_card_result(id::CONTACT_START, other, &out, now),
@@ -728,7 +720,7 @@ impl Transaction {
                 self.events.push_back(ReaderEvent::RemoveCard);
                 self.start_card_step(true, now);
             }
-            EmvResultCode::CardAbsent => self.fail(FailureReason::CardRemoved, now),
+            EmvResultCode::CardAbsent => self.fail(FailureReason::CardRemoved),
             EmvResultCode::Timeout | EmvResultCode::CardTimeout => {
                 self.finish(ReaderEvent::TimedOut);
             }
@@ -757,23 +749,20 @@ impl Transaction {
             | EmvResultCode::Fallback
             | EmvResultCode::UseMagstripe => {
                 self.events.push_back(ReaderEvent::RemoveCard);
-                self.fail(FailureReason::ChipError { result }, now);
+                self.fail(FailureReason::ChipError { result });
             }
-            other => self.fail(
-                FailureReason::UnexpectedResult {
-                    command: step.0,
-                    result: Some(other),
-                },
-                now,
-            ),
+            other => self.fail(FailureReason::UnexpectedResult {
+                command: step.0,
+                result: Some(other),
+            }),
         }
     }
 
     fn on_authenticate(&mut self, status: StatusCode, frame: &Frame, now: Duration) {
-        if self.common_status(frame.command, status, now) {
+        if self.common_status(frame.command, status) {
             return;
         }
-        let Some(out) = self.output(frame, now) else {
+        let Some(out) = self.output(frame) else {
             return;
         };
         match out.result_code() {
@@ -783,35 +772,29 @@ impl Transaction {
             Some(result) => self.on_card_result(id::CONTACT_AUTHENTICATE, result, &out, now),
             None => {
                 self.awaiting = None;
-                self.fail(
-                    FailureReason::UnexpectedResult {
-                        command: frame.command,
-                        result: None,
-                    },
-                    now,
-                );
+                self.fail(FailureReason::UnexpectedResult {
+                    command: frame.command,
+                    result: None,
+                });
             }
         }
     }
 
     fn on_complete(&mut self, status: StatusCode, frame: &Frame, now: Duration) {
-        if self.common_status(frame.command, status, now) {
+        if self.common_status(frame.command, status) {
             return;
         }
-        let Some(out) = self.output(frame, now) else {
+        let Some(out) = self.output(frame) else {
             return;
         };
         match out.result_code() {
             Some(result) => self.on_card_result(id::CONTACT_COMPLETE, result, &out, now),
             None => {
                 self.awaiting = None;
-                self.fail(
-                    FailureReason::UnexpectedResult {
-                        command: frame.command,
-                        result: None,
-                    },
-                    now,
-                );
+                self.fail(FailureReason::UnexpectedResult {
+                    command: frame.command,
+                    result: None,
+                });
             }
         }
     }
@@ -819,19 +802,16 @@ impl Transaction {
     fn on_activate(&mut self, status: StatusCode, frame: &Frame, fallback: bool, now: Duration) {
         if status == StatusCode::CancelledByCardInsertion {
             self.awaiting = None;
-            self.fail(
-                FailureReason::ReaderStatus {
-                    command: frame.command,
-                    status,
-                },
-                now,
-            );
+            self.fail(FailureReason::ReaderStatus {
+                command: frame.command,
+                status,
+            });
             return;
         }
-        if self.common_status(frame.command, status, now) {
+        if self.common_status(frame.command, status) {
             return;
         }
-        let Some(out) = self.output(frame, now) else {
+        let Some(out) = self.output(frame) else {
             return;
         };
         if out.msr_data().is_some() {
@@ -860,9 +840,30 @@ impl Transaction {
                     tsi: out.tsi(),
                 }));
             }
+            (
+                _,
+                Some(
+                    result @ (EmvResultCode::DeclinedOffline
+                    | EmvResultCode::Declined
+                    | EmvResultCode::NotAccepted),
+                ),
+            ) => {
+                self.awaiting = None;
+                self.finish(ReaderEvent::Completed(Outcome {
+                    approved: false,
+                    result: Some(result),
+                    arc: out.arc(),
+                    tvr: out.tvr(),
+                    tsi: out.tsi(),
+                }));
+            }
+            (_, Some(EmvResultCode::Timeout)) => {
+                self.awaiting = None;
+                self.finish(ReaderEvent::TimedOut);
+            }
             (_, Some(result)) => {
                 self.awaiting = None;
-                self.fail(FailureReason::ChipError { result }, now);
+                self.fail(FailureReason::ChipError { result });
             }
             (_, None) => {
                 // An answer with card data but no outcome: hand it to the host.

@@ -524,3 +524,26 @@ fn an_amount_beyond_n12_is_refused_at_start() {
     let request = TransactionRequest::new(Payment::purchase_usd(10_u64.pow(12)), Interfaces::ALL);
     assert!(Transaction::start(request, Duration::ZERO).is_err());
 }
+
+#[test]
+fn a_contactless_offline_decline_is_a_declined_completion() {
+    let now = Duration::ZERO;
+    let mut txn = Transaction::start(request(Interfaces::new(false, true, false)), now).unwrap();
+    let events = run(
+        &mut txn,
+        vec![
+            step(POLL, vec![ok(0x01, &[])]),
+            step(ACTIVATE, vec![ok(0x02, &emv_data(0x0001))]),
+        ],
+        now,
+    );
+    assert!(events.contains(&ReaderEvent::CardTapped));
+    assert!(matches!(
+        events.last(),
+        Some(ReaderEvent::Completed(Outcome {
+            approved: false,
+            result: Some(EmvResultCode::DeclinedOffline),
+            ..
+        }))
+    ));
+}
