@@ -10,6 +10,7 @@
 //! commit a seed corpus in `fuzz/corpus/NAME/`.
 
 pub mod emv;
+pub mod types;
 pub mod vp3300;
 
 /// One fuzz target: the name of its binary and corpus directory, and its check.
@@ -47,5 +48,9 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "transaction",
         check: vp3300::transaction,
+    },
+    Target {
+        name: "gateway_json",
+        check: types::gateway_json,
     },
 ];
