@@ -10,6 +10,9 @@ use crate::frame::{
 };
 use crate::msr::{self, ETX, STX};
 
+/// The buffer's first allocation: a few typical frames, so 20-byte pushes rarely reallocate.
+const INITIAL_CAPACITY: usize = 8 * 1024;
+
 /// One thing the decoder found in the stream.
 #[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -161,7 +164,7 @@ impl FrameDecoder {
     #[must_use]
     pub fn new(direction: Direction) -> Self {
         Self {
-            buf: BytesMut::with_capacity(1024),
+            buf: BytesMut::with_capacity(INITIAL_CAPACITY),
             direction,
             max_data_len: DEFAULT_MAX_DATA_LEN,
             need: 1,
