@@ -50,6 +50,29 @@
 //! assert_eq!(resp.retref.as_ref().map(|r| r.as_str()), Some("005533134378"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## Choices where the specification is uncertain
+//!
+//! Each is made once, in the place named:
+//!
+//! - Create/update calls go out as **PUT** (accepted by every gateway version; POST only since
+//!   4/2019): [`Method::WRITE`].
+//! - `"10.5"` reads as $10.50; extra zero decimals (`"5.000"`) are accepted, other third
+//!   decimals refused; JSON integers are minor units, JSON floats major units:
+//!   [`Amount::parse_wire`].
+//! - An order id is refused when it is a 12–19 digit string passing Luhn (what the gateway could
+//!   take for a PAN and mask): [`OrderId`].
+//! - `retref` is 1–14 digits; a token is 16–19 letters/digits starting with `9`; a profile id
+//!   1–20 digits; an account id 1–999: [`Retref`], [`Token`], [`ProfileId`], [`AccountId`].
+//! - `respstat` is strictly `A`/`B`/`C` (a new letter would change what "approved" means, so it
+//!   is a parse error); every other code set is open (`Other(String)`).
+//! - Response `orderId`/`orderid` are both read; inquireByOrderid and profile read accept one
+//!   object or an array; settlestat's `Null batches` (any case, trimmed) is an empty list.
+//! - `emvTagData` is read from a string holding JSON or from an object, written as the string.
+//! - A blank `avsresp`/`cvvresp`/`hoststat`/newtype value reads as absent (`None`); blank text
+//!   fields stay `Some("")`.
+//! - The `account` echo of responses is a [`MaskedAccount`]: a clear PAN there is masked on the
+//!   way in, so no response model can hold one.
 #![cfg_attr(
     not(test),
     deny(

@@ -229,6 +229,10 @@ pub trait HasOutcome {
     fn is_approved(&self) -> bool {
         self.outcome().is_approved()
     }
+
+    /// Sets `respstat`, `respcode`, `resptext` and `respproc` from a table row (how an emulator
+    /// answers): `set_outcome(RespProc::Pps, codes::lookup(&RespProc::Pps, "29")?)`.
+    fn set_outcome(&mut self, proc: RespProc, info: &CodeInfo);
 }
 
 /// Implements [`HasOutcome`] for a model with `respstat`, `respproc`, `respcode`, `resptext`.
@@ -242,6 +246,17 @@ macro_rules! has_outcome {
                     self.respcode.clone(),
                     self.resptext.clone(),
                 )
+            }
+
+            fn set_outcome(
+                &mut self,
+                proc: $crate::RespProc,
+                info: &$crate::codes::CodeInfo,
+            ) {
+                self.respstat = Some(info.stat);
+                self.respcode = $crate::ResponseCode::new(info.code).ok();
+                self.resptext = Some(info.text.to_owned());
+                self.respproc = Some(proc);
             }
         }
     )*};

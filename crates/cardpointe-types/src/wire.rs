@@ -239,7 +239,8 @@ impl<'de, T: for<'a> Deserialize<'a>> Visitor<'de> for ListOrOne<T> {
     }
 }
 
-/// A `Y`/`N` flag field that writes `"Y"`/`"N"` and reads every spelling (see [`parse_flag`]).
+/// A `Y`/`N` flag field that writes `"Y"`/`"N"` and reads `Y`/`y`/`N`/`n`, `true`/`false` (string
+/// or JSON boolean), `1`/`0` and `yes`/`no`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 #[allow(
     clippy::exhaustive_enums,

@@ -630,3 +630,21 @@ fn every_operation_has_the_documented_method_and_path() {
     .unwrap();
     check(profile.method(), profile.path(), Method::Put, "profile");
 }
+
+#[test]
+fn an_emulator_can_answer_from_a_table_row() {
+    use cardpointe_types::{AuthResponse, codes};
+    let mut r = AuthResponse::default();
+    r.set_outcome(
+        RespProc::Pps,
+        codes::lookup(&RespProc::Pps, "29").expect("PPS 29 is in the table"),
+    );
+    r.amount = Some(Amount::ZERO);
+    let body = serde_json::to_string(&r).unwrap();
+    assert_eq!(
+        body,
+        r#"{"respstat":"C","respcode":"29","resptext":"Txn not found","respproc":"PPS","amount":"0.00"}"#
+    );
+    let back = AuthRequest::parse_response(body.as_bytes()).unwrap();
+    assert_eq!(back.outcome().category(), Category::NotFound);
+}
