@@ -28,41 +28,46 @@ pub enum Padding {
 /// Reader options. Build them with [`Options::emv`] or [`Options::id_tech`] and adjust with
 /// the `with_*` methods; they are `Copy` and travel with every [`Tlv`](crate::Tlv) so that
 /// `children()` reads the same way as its parent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Options {
-    dialect: Dialect,
-    ff_padding: bool,
-    protocol3_markers: bool,
+    /// Bit flags (one byte, so that every `Tlv` carries it for free): see the constants.
+    bits: u8,
+}
+
+const ID_TECH: u8 = 1;
+const FF_PADDING: u8 = 2;
+const PROTOCOL3_MARKERS: u8 = 4;
+
+impl core::fmt::Debug for Options {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Options")
+            .field("dialect", &self.dialect())
+            .field("padding", &self.padding())
+            .field("protocol3_markers", &self.protocol3_markers())
+            .finish()
+    }
 }
 
 impl Options {
     /// Plain EMV: BER tags, `00` padding.
     #[must_use]
     pub const fn emv() -> Self {
-        Options {
-            dialect: Dialect::Emv,
-            ff_padding: false,
-            protocol3_markers: false,
-        }
+        Options { bits: 0 }
     }
 
     /// The ID TECH dialect (VP3300 and other NEO 2 readers): see [`Dialect::IdTech`].
     #[must_use]
     pub const fn id_tech() -> Self {
-        Options {
-            dialect: Dialect::IdTech,
-            ff_padding: false,
-            protocol3_markers: false,
-        }
+        Options { bits: ID_TECH }
     }
 
     /// The same options with another dialect. Switching to ID TECH turns `FF` filler off.
     #[must_use]
     pub const fn with_dialect(mut self, dialect: Dialect) -> Self {
-        self.dialect = dialect;
-        if matches!(dialect, Dialect::IdTech) {
-            self.ff_padding = false;
-        }
+        self.bits = match dialect {
+            Dialect::IdTech => (self.bits | ID_TECH) & !FF_PADDING,
+            Dialect::Emv => self.bits & !ID_TECH,
+        };
         self
     }
 
@@ -70,8 +75,12 @@ impl Options {
     /// ID TECH dialect, whose tags start with `FF`.
     #[must_use]
     pub const fn with_padding(mut self, padding: Padding) -> Self {
-        self.ff_padding =
-            matches!(padding, Padding::ZeroAndFf) && !matches!(self.dialect, Dialect::IdTech);
+        let on = matches!(padding, Padding::ZeroAndFf) && self.bits & ID_TECH == 0;
+        self.bits = if on {
+            self.bits | FF_PADDING
+        } else {
+            self.bits & !FF_PADDING
+        };
         self
     }
 
@@ -80,20 +89,28 @@ impl Options {
     /// bytes are never valid BER length bytes, so the switch cannot misread other data.
     #[must_use]
     pub const fn with_protocol3_markers(mut self, on: bool) -> Self {
-        self.protocol3_markers = on;
+        self.bits = if on {
+            self.bits | PROTOCOL3_MARKERS
+        } else {
+            self.bits & !PROTOCOL3_MARKERS
+        };
         self
     }
 
     /// The dialect in force.
     #[must_use]
     pub const fn dialect(self) -> Dialect {
-        self.dialect
+        if self.bits & ID_TECH != 0 {
+            Dialect::IdTech
+        } else {
+            Dialect::Emv
+        }
     }
 
     /// The padding rule in force.
     #[must_use]
     pub const fn padding(self) -> Padding {
-        if self.ff_padding {
+        if self.bits & FF_PADDING != 0 {
             Padding::ZeroAndFf
         } else {
             Padding::Zero
@@ -103,15 +120,15 @@ impl Options {
     /// Whether Protocol-3 markers are read.
     #[must_use]
     pub const fn protocol3_markers(self) -> bool {
-        self.protocol3_markers
+        self.bits & PROTOCOL3_MARKERS != 0
     }
 
     pub(crate) const fn id_tech_tags(self) -> bool {
-        matches!(self.dialect, Dialect::IdTech)
+        self.bits & ID_TECH != 0
     }
 
     #[inline]
     pub(crate) const fn is_padding(self, byte: u8) -> bool {
-        byte == 0 || (byte == 0xFF && self.ff_padding)
+        byte == 0 || (byte == 0xFF && self.bits & FF_PADDING != 0)
     }
 }

@@ -34,11 +34,12 @@ impl Marker {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Tlv<'a> {
     raw: &'a [u8],
+    offset: usize,
     tag: Tag,
     tag_len: u8,
     header_len: u8,
-    marker: Option<Marker>,
-    offset: usize,
+    /// 0 none, 1 masked, 2 encrypted (decoded by `marker()`; a byte is cheaper to carry).
+    marker: u8,
     options: Options,
 }
 
@@ -92,7 +93,33 @@ impl<'a> Tlv<'a> {
     /// The Protocol-3 marker byte, if one was read.
     #[must_use]
     pub const fn marker(&self) -> Option<Marker> {
-        self.marker
+        match self.marker {
+            0 => None,
+            1 => Some(Marker::Masked),
+            _ => Some(Marker::Encrypted),
+        }
+    }
+
+    /// Assembles a `Tlv` whose fields the caller has checked: `raw` is the whole object,
+    /// its first `header_len` bytes the header, of which `tag_len` the tag.
+    #[inline(always)]
+    pub(crate) const fn from_parts(
+        raw: &'a [u8],
+        offset: usize,
+        tag: Tag,
+        tag_len: u8,
+        header_len: u8,
+        options: Options,
+    ) -> Self {
+        Tlv {
+            raw,
+            offset,
+            tag,
+            tag_len,
+            header_len,
+            marker: 0,
+            options,
+        }
     }
 
     /// Where the object (its tag) starts, counted from the start of the outermost buffer.
@@ -182,7 +209,7 @@ impl fmt::Debug for Tlv<'_> {
         d.field("tag", &self.tag)
             .field("offset", &self.offset)
             .field("len", &self.len());
-        if let Some(m) = self.marker {
+        if let Some(m) = self.marker() {
             d.field("marker", &m);
         }
         d.field(
@@ -295,7 +322,8 @@ impl core::iter::FusedIterator for Tlvs<'_> {}
 #[derive(Clone, Copy)]
 pub(crate) struct Header {
     pub(crate) tag: Tag,
-    /// Tag length in the low byte, marker code (0 none, 1 masked, 2 encrypted) above it;
+    /// Tag length in the low byte, marker code (0 none, 1 masked, 2 encrypted) above it,
+    /// the constructed flag in bit 16;
     /// one full-width field, so that the header moves through registers and memory without
     /// partial stores (a byte-sized field here cost the walker a third of its speed).
     meta: u32,
@@ -306,6 +334,12 @@ pub(crate) struct Header {
 }
 
 impl Header {
+    /// Whether the object is constructed (see [`Tag::is_constructed`]).
+    #[inline(always)]
+    pub(crate) const fn is_constructed(&self) -> bool {
+        self.meta & 0x1_0000 != 0
+    }
+
     #[inline]
     pub(crate) fn into_tlv<'a>(
         self,
@@ -320,11 +354,7 @@ impl Header {
             tag_len: (self.meta & 0xFF) as u8,
             // Tag (<= 4) + marker (<= 1) + length field (<= 5): fits a u8.
             header_len: (self.value_start - start) as u8,
-            marker: match self.meta >> 8 {
-                0 => None,
-                1 => Some(Marker::Masked),
-                _ => Some(Marker::Encrypted),
-            },
+            marker: ((self.meta >> 8) & 0xFF) as u8,
             offset: base + start,
             options,
         }
@@ -401,9 +431,14 @@ fn finish_header(
         Some(Marker::Masked) => 1,
         Some(Marker::Encrypted) => 2,
     };
+    let constructed = if tag_len == 1 {
+        tag.value() & 0x20 != 0
+    } else {
+        tag.is_constructed()
+    };
     Ok(Header {
         tag,
-        meta: tag_len as u32 | (marker_code << 8),
+        meta: tag_len as u32 | (marker_code << 8) | (u32::from(constructed) << 16),
         value_start: start + header_len,
         end: start + header_len + length,
     })

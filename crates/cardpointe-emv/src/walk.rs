@@ -49,7 +49,6 @@ pub struct Walker<'a, const MAX_DEPTH: usize = DEFAULT_MAX_DEPTH> {
     /// The `(limit, parent)` of each enclosing level, outermost first.
     open: [(usize, Option<Tag>); MAX_DEPTH],
     depth: usize,
-    failed: bool,
 }
 
 impl<'a> Walker<'a> {
@@ -81,7 +80,6 @@ impl<'a, const MAX_DEPTH: usize> Walker<'a, MAX_DEPTH> {
             parent: None,
             open: [(0, None); MAX_DEPTH],
             depth: 0,
-            failed: false,
         }
     }
 
@@ -133,9 +131,12 @@ impl<'a, const MAX_DEPTH: usize> Walker<'a, MAX_DEPTH> {
         Ok(None)
     }
 
+    /// Ends the walk at the failed object: its level ends where it starts and no level
+    /// encloses it, so `next` returns `None` from now on without a flag on the hot path.
     #[cold]
     fn fail(&mut self, e: Error) -> Option<Result<Visit<'a>, Error>> {
-        self.failed = true;
+        self.limit = self.pos;
+        self.depth = 0;
         Some(Err(e))
     }
 }
@@ -145,22 +146,73 @@ impl<'a, const MAX_DEPTH: usize> Iterator for Walker<'a, MAX_DEPTH> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        if self.failed {
-            return None;
-        }
         loop {
-            while self.pos < self.limit {
-                match self.buf.get(self.pos) {
-                    Some(&b) if self.options.is_padding(b) => self.pos += 1,
-                    _ => break,
-                }
-            }
-            if self.pos >= self.limit {
+            let pos = self.pos;
+            let Some(rest) = self.buf.get(pos..self.limit).filter(|r| !r.is_empty()) else {
                 // End of this level: back to the enclosing one, or the end of the walk.
                 let up = self.depth.checked_sub(1)?;
                 (self.limit, self.parent) =
                     self.open.get(up).copied().unwrap_or((self.buf.len(), None));
                 self.depth = up;
+                continue;
+            };
+            // Fast path: a 1- or 2-byte tag with a short length whose value fits, the bulk
+            // of EMV data. A length byte below 80 is never a Protocol-3 marker (A1/C1), and
+            // the ID TECH quirk tags have a second byte above 80, so no option changes this.
+            let short = match *rest {
+                [t0, l, ..] if t0 & 0x1F != 0x1F && l < 0x80 && t0 != 0 => {
+                    Some((u32::from(t0), 1u8, usize::from(l), t0))
+                }
+                [t0, t1, l, ..]
+                    if t0 & 0x1F == 0x1F
+                        && t1 < 0x80
+                        && l < 0x80
+                        && !(t0 == 0xFF && self.options.is_padding(t0)) =>
+                {
+                    Some((
+                        (u32::from(t0) << 8) | u32::from(t1),
+                        2u8,
+                        usize::from(l),
+                        t0,
+                    ))
+                }
+                _ => None,
+            };
+            if let Some((tag, tag_len, length, first)) = short {
+                let header_len = usize::from(tag_len) + 1;
+                if let Some(raw) = rest.get(..header_len + length) {
+                    let tag = Tag::new(tag);
+                    let tlv = Tlv::from_parts(
+                        raw,
+                        self.base + pos,
+                        tag,
+                        tag_len,
+                        tag_len + 1,
+                        self.options,
+                    );
+                    let depth = self.depth;
+                    let value_start = pos + header_len;
+                    let end = value_start + length;
+                    if first & 0x20 != 0 && length > 0 {
+                        let Some(slot) = self.open.get_mut(depth) else {
+                            return self.fail(Error::TooDeep {
+                                offset: self.base + pos,
+                                limit: MAX_DEPTH,
+                            });
+                        };
+                        *slot = (self.limit, self.parent);
+                        self.limit = end;
+                        self.parent = Some(tag);
+                        self.depth += 1;
+                        self.pos = value_start;
+                    } else {
+                        self.pos = end;
+                    }
+                    return Some(Ok(Visit { depth, tlv }));
+                }
+            }
+            if rest.first().is_some_and(|b| self.options.is_padding(*b)) {
+                self.pos += 1;
                 continue;
             }
             let header = match read_header(
@@ -176,7 +228,7 @@ impl<'a, const MAX_DEPTH: usize> Iterator for Walker<'a, MAX_DEPTH> {
             };
             let tlv = header.into_tlv(self.buf, self.pos, self.base, self.options);
             let depth = self.depth;
-            if header.tag.is_constructed() && header.end > header.value_start {
+            if header.is_constructed() && header.end > header.value_start {
                 let Some(slot) = self.open.get_mut(depth) else {
                     return self.fail(Error::TooDeep {
                         offset: self.base + self.pos,
