@@ -21,7 +21,6 @@ use cardpointe_types::{
 };
 use cardpointe_vp3300::EncryptedCardData;
 use cardpointe_vp3300::command::HostResponse;
-use cardpointe_vp3300::transaction::Outcome as ReaderOutcome;
 
 use crate::{AuthOutcome, Error, Gateway};
 
@@ -42,6 +41,44 @@ pub trait CardReader: Send {
     /// Gives the reader the host's answer (for a chip card: the ARC and issuer data, after
     /// which the card decides) and returns the final outcome on the reader.
     fn complete<'a>(&'a mut self, answer: HostResponse) -> ReaderFuture<'a, ReaderOutcome>;
+}
+
+/// What the reader decided after the host's answer (a chip card has the last word).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReaderOutcome {
+    /// Approved on the reader (for swipe and tap: the host's verdict).
+    pub approved: bool,
+    /// Authorisation response code (8A), two ASCII characters.
+    pub arc: Option<[u8; 2]>,
+    /// Terminal verification results (95).
+    pub tvr: Option<[u8; 5]>,
+    /// Transaction status information (9B).
+    pub tsi: Option<[u8; 2]>,
+}
+
+impl ReaderOutcome {
+    /// An outcome with only the verdict.
+    #[must_use]
+    pub const fn new(approved: bool) -> Self {
+        Self {
+            approved,
+            arc: None,
+            tvr: None,
+            tsi: None,
+        }
+    }
+}
+
+impl From<&cardpointe_vp3300::transaction::Outcome> for ReaderOutcome {
+    fn from(o: &cardpointe_vp3300::transaction::Outcome) -> Self {
+        Self {
+            approved: o.approved,
+            arc: o.arc,
+            tvr: o.tvr,
+            tsi: o.tsi,
+        }
+    }
 }
 
 /// Where the card comes from.

@@ -74,7 +74,7 @@ pub use crate::recovery::{AuthOutcome, RecoveryPolicy, new_order_id};
 #[cfg(feature = "checkout")]
 pub use crate::checkout::{
     CardInput, CardReader, Checkout, CheckoutEvent, CheckoutReceipt, CheckoutRequest,
-    CheckoutResult,
+    CheckoutResult, ReaderOutcome,
 };
 
 // The common types, named one by one.

@@ -1,0 +1,25 @@
+//! Read today's funding (deposits, adjustments, chargebacks) for the merchant.
+//!
+//! `cargo run -p cardpointe --example funding`
+
+mod support;
+
+use cardpointe::FundingRequest;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let (gateway, sim) = support::connect().await?;
+    if let Some(sim) = &sim {
+        let sale = support::test_auth(&gateway, 8800)?.with_capture(true);
+        gateway.auth(sale).await?;
+        sim.settle_now();
+    }
+    let funding = gateway
+        .funding(&FundingRequest::new(gateway.merchant_id().clone(), None))
+        .await?;
+    println!("{funding:#?}");
+    if let Some(sim) = sim {
+        sim.shutdown().await;
+    }
+    Ok(())
+}
