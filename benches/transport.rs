@@ -70,6 +70,7 @@ fn fixture() -> Fixture {
                 let Ok((tcp, _)) = listener.accept().await else {
                     return;
                 };
+                tcp.set_nodelay(true).ok();
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
                     let Ok(tls) = acceptor.accept(tcp).await else {

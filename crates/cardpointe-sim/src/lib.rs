@@ -48,6 +48,7 @@ pub mod engine;
 mod faults;
 mod gateway;
 mod profile;
+pub mod reader;
 mod reply;
 mod reports;
 mod rules;

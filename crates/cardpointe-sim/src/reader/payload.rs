@@ -1,0 +1,332 @@
+//! What the virtual VP3300 says about a card: the enhanced encrypted MSR record (spec section
+//! 7) and the EMV TLV answers (sections 4.3, 4.4, 8), with real TDES DUKPT ciphertext.
+
+use cardpointe_vp3300::MsrRecord;
+use zeroize::Zeroizing;
+
+use super::cards::TestCard;
+use crate::dukpt::{self, Bdk, Ksn};
+
+/// Appends one BER-TLV (tag bytes as given, definite length in the shortest form).
+pub(crate) fn put_tlv(out: &mut Vec<u8>, tag: &[u8], value: &[u8]) {
+    out.extend_from_slice(tag);
+    let len = value.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else if len <= 0xFF {
+        out.extend_from_slice(&[0x81, len as u8]);
+    } else {
+        let len = u16::try_from(len).unwrap_or(u16::MAX);
+        out.push(0x82);
+        out.extend_from_slice(&len.to_be_bytes());
+    }
+    out.extend_from_slice(value);
+}
+
+/// A tag (as an integer) and its value.
+pub(crate) type Element<'a> = (u32, &'a [u8]);
+
+/// One top-level TLV of a host request: `(tag, value)`. Returns `None` on malformed input.
+/// Tags follow BER plus ID TECH's quirk (`FFE0`..`FFEA`, `FFF0`..`FFFE` are 2-byte tags).
+pub(crate) fn next_tlv(input: &[u8]) -> Option<(Element<'_>, &[u8])> {
+    let first = *input.first()?;
+    let mut tag = u32::from(first);
+    let mut pos = 1;
+    if first & 0x1F == 0x1F {
+        let second = *input.get(1)?;
+        let quirk =
+            first == 0xFF && ((0xE0..=0xEA).contains(&second) || (0xF0..=0xFE).contains(&second));
+        tag = (tag << 8) | u32::from(second);
+        pos = 2;
+        let mut byte = second;
+        while !quirk && byte & 0x80 != 0 {
+            byte = *input.get(pos)?;
+            tag = (tag << 8) | u32::from(byte);
+            pos += 1;
+            if pos > 4 {
+                return None;
+            }
+        }
+    }
+    let len_byte = *input.get(pos)?;
+    pos += 1;
+    let len = if len_byte < 0x80 {
+        usize::from(len_byte)
+    } else {
+        let n = usize::from(len_byte & 0x7F);
+        if n == 0 || n > 2 {
+            return None;
+        }
+        let mut len = 0;
+        for _ in 0..n {
+            len = (len << 8) | usize::from(*input.get(pos)?);
+            pos += 1;
+        }
+        len
+    };
+    let value = input.get(pos..pos.checked_add(len)?)?;
+    let rest = input.get(pos + len..)?;
+    Some(((tag, value), rest))
+}
+
+/// Finds a top-level tag in request TLVs. `Err(())` when the TLVs are malformed.
+pub(crate) fn find_tag(mut tlvs: &[u8], wanted: u32) -> Result<Option<&[u8]>, ()> {
+    while !tlvs.is_empty() {
+        let ((tag, value), rest) = next_tlv(tlvs).ok_or(())?;
+        if tag == wanted {
+            return Ok(Some(value));
+        }
+        tlvs = rest;
+    }
+    Ok(None)
+}
+
+/// Whether request TLVs are well-formed.
+pub(crate) fn well_formed(tlvs: &[u8]) -> bool {
+    find_tag(tlvs, u32::MAX).is_ok()
+}
+
+/// The key material one card read uses.
+pub(crate) struct Keys<'a> {
+    pub(crate) bdk: &'a Bdk,
+    pub(crate) ksn: Ksn,
+    pub(crate) serial: &'a str,
+}
+
+impl Keys<'_> {
+    fn encrypt(&self, plaintext: &[u8]) -> Zeroizing<Vec<u8>> {
+        // The KSN comes from the device's counter, which never exceeds the DUKPT range, so
+        // encryption cannot fail; an empty value keeps the answer well-formed regardless.
+        Zeroizing::new(dukpt::encrypt_data(self.bdk, &self.ksn, plaintext).unwrap_or_default())
+    }
+}
+
+/// The binary enhanced encrypted MSR record of a swipe (spec section 7): encode type 80,
+/// tracks 1 and 2 masked in clear and TDES-encrypted under the data-key variant of the DUKPT
+/// transaction key, the reader serial and the KSN. No hashes (field 9 bits 3..5 clear).
+pub(crate) fn msr_record(card: &TestCard, keys: &Keys<'_>) -> Zeroizing<Vec<u8>> {
+    let t1 = card.track1();
+    let t2 = card.track2();
+    let masked1 = card.masked_track1();
+    let masked2 = card.masked_track2();
+    let mut data = Zeroizing::new(Vec::with_capacity(256));
+    data.push(0x80); // enhanced format, ISO/ABA
+    data.push(0x03); // tracks 1 and 2 decoded
+    data.push(u8::try_from(t1.len()).unwrap_or(u8::MAX));
+    data.push(u8::try_from(t2.len()).unwrap_or(u8::MAX));
+    data.push(0);
+    // Field 8: masked T1 + T2 included, DUKPT, TDES, data key, serial included; bit 5 when
+    // the service code says the card has a chip.
+    data.push(0x83 | if card.has_chip() { 0x20 } else { 0 });
+    // Field 9: T1 + T2 encrypted, KSN included.
+    data.push(0x83);
+    data.extend_from_slice(masked1.as_bytes());
+    data.extend_from_slice(masked2.as_bytes());
+    data.extend_from_slice(&keys.encrypt(t1.as_bytes()));
+    data.extend_from_slice(&keys.encrypt(t2.as_bytes()));
+    let mut serial = [b'0'; 10];
+    let tail = keys.serial.as_bytes();
+    let keep = tail.len().min(10);
+    if let (Some(dst), Some(src)) = (serial.get_mut(10 - keep..), tail.get(tail.len() - keep..)) {
+        dst.copy_from_slice(src);
+    }
+    data.extend_from_slice(&serial);
+    data.extend_from_slice(keys.ksn.as_bytes());
+    MsrRecord::build(&data)
+}
+
+/// How the chip or contactless answer describes the read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ChipRead {
+    Contact,
+    Contactless,
+}
+
+/// The request's payment tags (9F02, 9C, 5F2A) echoed into answers, when present.
+pub(crate) fn echo_payment(request_tlvs: &[u8], out: &mut Vec<u8>) {
+    for (tag, bytes) in [
+        (0x9F02, &[0x9F, 0x02][..]),
+        (0x9C, &[0x9C][..]),
+        (0x5F2A, &[0x5F, 0x2A][..]),
+    ] {
+        if let Ok(Some(value)) = find_tag(request_tlvs, tag) {
+            put_tlv(out, bytes, value);
+        }
+    }
+}
+
+/// A deterministic 8-byte cryptogram for a card, counter and kind (not a real ARQC: the
+/// emulated issuer does not check it).
+fn cryptogram(card: &TestCard, counter: u32, kind: u8) -> [u8; 8] {
+    let mut state: u64 = 0xCBF2_9CE4_8422_2325;
+    for b in card
+        .pan()
+        .bytes()
+        .chain(counter.to_be_bytes())
+        .chain([kind])
+    {
+        state ^= u64::from(b);
+        state = state.wrapping_mul(0x0100_0000_01B3);
+    }
+    state.to_be_bytes()
+}
+
+/// The EMV TLVs of a chip or contactless read that asks to go online: outcome 0004, KSN,
+/// encryption status, AID and label, encrypted 5A and 57 with their masked copies, expiry,
+/// name, the first GENERATE AC's ARQC and the terminal's view (TVR, TSI, CVM, entry mode).
+pub(crate) fn online_request_tlvs(
+    card: &TestCard,
+    keys: &Keys<'_>,
+    read: ChipRead,
+    request_tlvs: &[u8],
+) -> Zeroizing<Vec<u8>> {
+    let counter = keys.ksn.counter();
+    let mut out = Zeroizing::new(Vec::with_capacity(320));
+    put_tlv(&mut out, &[0xDF, 0xEE, 0x25], &[0x00, 0x04]);
+    put_tlv(&mut out, &[0xDF, 0xEE, 0x12], keys.ksn.as_bytes());
+    put_tlv(&mut out, &[0xDF, 0xEE, 0x26], &[0x40, 0x00]);
+    put_tlv(&mut out, &[0x4F], card.aid());
+    put_tlv(&mut out, &[0x84], card.aid());
+    put_tlv(&mut out, &[0x50], card.label().as_bytes());
+    put_tlv(&mut out, &[0x5A], &keys.encrypt(&card.pan_bcd()));
+    put_tlv(&mut out, &[0xDF, 0xEF, 0x5B], &card.masked_pan_bcd());
+    put_tlv(&mut out, &[0x57], &keys.encrypt(&card.track2_equivalent()));
+    put_tlv(
+        &mut out,
+        &[0xDF, 0xEF, 0x5D],
+        &card.masked_track2_equivalent(),
+    );
+    put_tlv(&mut out, &[0x5F, 0x24], &card.expiry_bcd());
+    put_tlv(&mut out, &[0x5F, 0x20], card.name().as_bytes());
+    put_tlv(&mut out, &[0x5F, 0x34], &[0x01]);
+    put_tlv(&mut out, &[0x82], &[0x19, 0x80]);
+    put_tlv(&mut out, &[0x95], &[0x00, 0x00, 0x00, 0x80, 0x00]);
+    put_tlv(&mut out, &[0x9B], &[0xE8, 0x00]);
+    put_tlv(&mut out, &[0x9F, 0x26], &cryptogram(card, counter, 0x80));
+    put_tlv(&mut out, &[0x9F, 0x27], &[0x80]);
+    put_tlv(
+        &mut out,
+        &[0x9F, 0x10],
+        &[0x06, 0x01, 0x0A, 0x03, 0xA0, 0x00, 0x00],
+    );
+    let atc = u16::try_from(counter & 0xFFFF).unwrap_or(0);
+    put_tlv(&mut out, &[0x9F, 0x36], &atc.to_be_bytes());
+    put_tlv(
+        &mut out,
+        &[0x9F, 0x37],
+        &cryptogram(card, counter, 0x37)[..4],
+    );
+    put_tlv(&mut out, &[0x9F, 0x33], &[0xE0, 0xF8, 0xC8]);
+    put_tlv(&mut out, &[0x9F, 0x34], &[0x1E, 0x03, 0x00]);
+    put_tlv(&mut out, &[0x9F, 0x35], &[0x22]);
+    let entry = match read {
+        ChipRead::Contact => 0x05,
+        ChipRead::Contactless => 0x07,
+    };
+    put_tlv(&mut out, &[0x9F, 0x39], &[entry]);
+    echo_payment(request_tlvs, &mut out);
+    out
+}
+
+/// The TLVs answering 60-12: the card's final decision (0002 approved, 0003 declined) with the
+/// second GENERATE AC's cryptogram (TC or AAC), the ARC the host sent, TVR and TSI.
+pub(crate) fn completion_tlvs(
+    card: &TestCard,
+    counter: u32,
+    approved: bool,
+    arc: [u8; 2],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64);
+    let (result, cid) = if approved { (0x02, 0x40) } else { (0x03, 0x00) };
+    put_tlv(&mut out, &[0xDF, 0xEE, 0x25], &[0x00, result]);
+    put_tlv(&mut out, &[0x8A], &arc);
+    put_tlv(&mut out, &[0x9F, 0x26], &cryptogram(card, counter, cid));
+    put_tlv(&mut out, &[0x9F, 0x27], &[cid]);
+    put_tlv(&mut out, &[0x95], &[0x00, 0x00, 0x00, 0x80, 0x00]);
+    put_tlv(&mut out, &[0x9B], &[0xF8, 0x00]);
+    out
+}
+
+/// The TLVs of a swipe answer (02-40 or 60-10): outcome 0011 "MSR success", the record in
+/// DFEE23, POS entry mode 90 and the track source "swiped" (spec 4.3's observed example).
+pub(crate) fn swipe_tlvs(record: &[u8], fallback: bool) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(record.len() + 32));
+    put_tlv(&mut out, &[0xDF, 0xEE, 0x25], &[0x00, 0x11]);
+    put_tlv(&mut out, &[0xDF, 0xEE, 0x23], record);
+    // POS entry mode: 90 swipe, 80 fallback swipe after a failed chip read.
+    put_tlv(
+        &mut out,
+        &[0x9F, 0x39],
+        &[if fallback { 0x80 } else { 0x90 }],
+    );
+    let mut group = Vec::new();
+    put_tlv(&mut group, &[0xDF, 0xEE, 0x30], &[0x0C]);
+    put_tlv(&mut out, &[0xFF, 0xEE, 0x01], &group);
+    put_tlv(&mut out, &[0xDF, 0xEE, 0x26], &[0xEC, 0x06]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cardpointe_vp3300::MsrRecord;
+
+    fn keys(bdk: &Bdk) -> Keys<'_> {
+        Keys {
+            bdk,
+            ksn: Ksn::ANSI_TEST_INITIAL.with_counter(1),
+            serial: "538T100042",
+        }
+    }
+
+    #[test]
+    fn the_swipe_record_verifies_and_its_track2_decrypts_under_the_test_bdk() {
+        let bdk = Bdk::ANSI_TEST;
+        let card = TestCard::uat_visa();
+        let record = msr_record(&card, &keys(&bdk));
+        let parsed = MsrRecord::parse(&record).expect("a valid record");
+        let ksn = parsed.ksn.expect("the record carries the KSN");
+        assert_eq!(
+            ksn.as_bytes(),
+            Ksn::ANSI_TEST_INITIAL.with_counter(1).as_bytes()
+        );
+        let t2_len = card.track2().len();
+        // Layout: 7 header bytes, masked T1 + T2, then encrypted T1, encrypted T2.
+        let start = 3 + 7 + card.track1().len() + t2_len + card.track1().len().div_ceil(8) * 8;
+        let sealed = &record[start..start + t2_len.div_ceil(8) * 8];
+        let clear =
+            dukpt::decrypt_data(&bdk, &Ksn::ANSI_TEST_INITIAL.with_counter(1), sealed).unwrap();
+        assert_eq!(&clear[..t2_len], card.track2().as_bytes());
+    }
+
+    #[test]
+    fn the_online_request_encrypts_5a_so_the_test_bdk_recovers_the_pan() {
+        let bdk = Bdk::ANSI_TEST;
+        let card = TestCard::uat_mastercard();
+        let tlvs = online_request_tlvs(&card, &keys(&bdk), ChipRead::Contact, &[]);
+        let sealed = find_tag(&tlvs, 0x5A).unwrap().unwrap();
+        assert_eq!(sealed.len(), 8);
+        let clear =
+            dukpt::decrypt_data(&bdk, &Ksn::ANSI_TEST_INITIAL.with_counter(1), sealed).unwrap();
+        assert_eq!(clear, *card.pan_bcd());
+        assert_eq!(find_tag(&tlvs, 0x9F39).unwrap(), Some(&[0x05][..]));
+        assert_eq!(find_tag(&tlvs, 0xDFEE25).unwrap(), Some(&[0x00, 0x04][..]));
+    }
+
+    #[test]
+    fn long_values_use_the_long_length_form() {
+        let mut out = Vec::new();
+        put_tlv(&mut out, &[0xDF, 0xEE, 0x23], &[0u8; 200]);
+        assert_eq!(&out[..5], &[0xDF, 0xEE, 0x23, 0x81, 200]);
+        let ((tag, value), rest) = next_tlv(&out).unwrap();
+        assert_eq!((tag, value.len(), rest.len()), (0xDFEE23, 200, 0));
+    }
+
+    #[test]
+    fn malformed_request_tlvs_are_reported_not_panicked_on() {
+        assert!(!well_formed(&[0x9F]));
+        assert!(!well_formed(&[0x9F, 0x02, 0x06, 0x00]));
+        assert!(!well_formed(&[0xDF, 0xEE, 0x81, 0x80, 0x80, 0x80, 0x01]));
+        assert!(well_formed(&[0x9C, 0x01, 0x00, 0xFF, 0xF1, 0x01, 0x00]));
+    }
+}

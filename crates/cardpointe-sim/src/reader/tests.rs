@@ -1,0 +1,501 @@
+//! The virtual VP3300 driven by `cardpointe-vp3300`'s transaction machine, frame for frame,
+//! with no I/O (a `Pair` harness in the style of quinn-proto's tests).
+
+use std::time::Duration;
+
+use cardpointe_vp3300::command::{self, HostResponse, Interfaces, Payment};
+use cardpointe_vp3300::transaction::FailureReason;
+use cardpointe_vp3300::{
+    Decoded, EncryptedCardData, EntryMode, Frame, FrameDecoder, MsrRecordBuf, ReaderEvent,
+    StatusCode, Transaction, TransactionRequest,
+};
+
+use super::*;
+use crate::devicedata;
+use crate::dukpt;
+
+struct Pair {
+    device: VirtualVp3300,
+    decoder: FrameDecoder,
+    now: Duration,
+    crc_errors: usize,
+}
+
+impl Pair {
+    fn new(config: DeviceConfig) -> Self {
+        Self {
+            device: VirtualVp3300::new(config),
+            decoder: FrameDecoder::host(),
+            now: Duration::ZERO,
+            crc_errors: 0,
+        }
+    }
+
+    /// One exchange outside a transaction: send `frame`, collect the answers.
+    fn call(&mut self, frame: &Frame) -> Vec<Frame> {
+        self.device.receive(&frame.encode(), self.now);
+        self.collect()
+    }
+
+    fn collect(&mut self) -> Vec<Frame> {
+        let mut frames = Vec::new();
+        while let Some(notification) = self.device.poll_notification() {
+            assert!(notification.len() <= self.device.config().notification_size);
+            self.decoder.push(&notification);
+            while let Some(item) = self.decoder.decode() {
+                match item {
+                    Ok(Decoded::Frame(frame)) => frames.push(frame),
+                    Err(cardpointe_vp3300::FrameError::BadCrc { .. }) => self.crc_errors += 1,
+                    // After a bad CRC the decoder resynchronises inside the damaged frame:
+                    // its bytes come out as garbage, and the intact MSR record it carried
+                    // (DFEE23) as a raw record, which a host must not take for a swipe.
+                    Ok(Decoded::Garbage { .. } | Decoded::MsrRecord(_)) => {}
+                    other => panic!("unexpected decoder output {other:?}"),
+                }
+            }
+        }
+        frames
+    }
+
+    /// Runs the machine until it asks the host to authorize or ends; returns the events.
+    fn drive(&mut self, txn: &mut Transaction) -> Vec<ReaderEvent> {
+        let mut events = Vec::new();
+        for _ in 0..10_000 {
+            let mut progressed = false;
+            while let Some(frame) = txn.poll_write() {
+                self.device.receive(&frame.encode(), self.now);
+                progressed = true;
+            }
+            for frame in self.collect() {
+                txn.handle_frame(frame, self.now);
+                progressed = true;
+            }
+            while let Some(event) = txn.poll_event() {
+                let stop = matches!(event, ReaderEvent::OnlineAuthorizationRequired(_));
+                events.push(event);
+                progressed = true;
+                if stop {
+                    return events;
+                }
+            }
+            if txn.is_done() {
+                // Let the device take any last command (a cancel) the machine queued.
+                while let Some(frame) = txn.poll_write() {
+                    self.device.receive(&frame.encode(), self.now);
+                }
+                let _ = self.collect();
+                return events;
+            }
+            if !progressed {
+                let next = [self.device.poll_timeout(), txn.poll_timeout()]
+                    .into_iter()
+                    .flatten()
+                    .min()
+                    .expect("something to wait for");
+                self.now = self.now.max(next);
+                self.device.handle_timeout(self.now);
+                txn.handle_timeout(self.now);
+            }
+        }
+        panic!("the pair did not settle: {events:?}");
+    }
+}
+
+fn request(interfaces: Interfaces) -> TransactionRequest {
+    let mut request = TransactionRequest::new(Payment::purchase_usd(1234), interfaces);
+    request.card_timeout = Duration::from_secs(5);
+    request.margin = Duration::from_secs(1);
+    request
+}
+
+fn card_data(events: &[ReaderEvent]) -> &EncryptedCardData {
+    match events.last() {
+        Some(ReaderEvent::OnlineAuthorizationRequired(data)) => data,
+        other => panic!("expected an online authorization request, got {other:?}"),
+    }
+}
+
+fn swipe_only() -> Interfaces {
+    Interfaces::new(true, false, false)
+}
+
+#[test]
+fn housekeeping_commands_answer_as_the_spec_describes() {
+    let mut pair = Pair::new(DeviceConfig::default());
+    let ping = pair.call(&command::ping());
+    assert_eq!(ping[0].status(), Some(StatusCode::Ok));
+    let serial = pair.call(&command::serial_number());
+    assert_eq!(serial[0].data.len(), 15, "15 bytes, right-padded with 00");
+    assert_eq!(
+        command::SerialNumber::from_response(&serial[0])
+            .unwrap()
+            .as_str(),
+        "538T012345"
+    );
+    let name = pair.call(&Frame::command(0x77, 0x82, Vec::new()));
+    assert_eq!(&name[0].data[..], b"IDTECH-VP3300-12345");
+    let unknown = pair.call(&Frame::command(0x42, 0x00, Vec::new()));
+    assert_eq!(unknown[0].status(), Some(StatusCode::UnknownCommand));
+    let unknown_sub = pair.call(&Frame::command(0x18, 0x7F, Vec::new()));
+    assert_eq!(unknown_sub[0].status(), Some(StatusCode::UnknownSubCommand));
+    let bad_mode = pair.call(&Frame::command(0x01, 0x01, vec![0x09]));
+    assert_eq!(bad_mode[0].status(), Some(StatusCode::IncorrectParameter));
+    let bad_config = pair.call(&Frame::command(0x04, 0x00, vec![0x9F, 0x02, 0x06]));
+    assert_eq!(bad_config[0].status(), Some(StatusCode::MalformattedData));
+}
+
+#[test]
+fn a_frame_with_a_bad_crc_is_answered_with_status_04() {
+    let mut pair = Pair::new(DeviceConfig::default());
+    let mut bytes = command::ping().encode().to_vec();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xFF;
+    pair.device.receive(&bytes, Duration::ZERO);
+    let answers = pair.collect();
+    assert_eq!(answers.len(), 1);
+    assert_eq!(answers[0].command, 0x18);
+    assert_eq!(answers[0].status(), Some(StatusCode::CrcError));
+}
+
+#[test]
+fn commands_split_at_any_byte_are_reassembled() {
+    let mut pair = Pair::new(DeviceConfig::default());
+    let bytes = command::firmware_version().encode();
+    for byte in bytes.iter() {
+        pair.device.receive(&[*byte], Duration::ZERO);
+    }
+    let answers = pair.collect();
+    let version = command::FirmwareVersion::from_response(&answers[0]).unwrap();
+    assert_eq!(version.as_str(), "VP3300 Bluetooth NEO v1.01.090");
+}
+
+#[test]
+fn rtc_time_and_date_round_trip() {
+    let mut pair = Pair::new(DeviceConfig::default());
+    let set = pair.call(&command::rtc_set_time(
+        command::RtcTime::new(9, 41).unwrap(),
+    ));
+    assert_eq!(set[0].status(), Some(StatusCode::Ok));
+    let get = pair.call(&command::rtc_get_time());
+    assert_eq!(&get[0].data[..], &[0x09, 0x41]);
+}
+
+#[test]
+fn a_swipe_yields_an_encrypted_record_whose_track2_decrypts_under_the_test_bdk() {
+    let mut pair = Pair::new(DeviceConfig::with_cards([Presentation::by(
+        TestCard::uat_visa(),
+        Entry::Swipe,
+    )]));
+    let mut txn = Transaction::start(request(swipe_only()), Duration::ZERO).unwrap();
+    let events = pair.drive(&mut txn);
+    assert!(events.contains(&ReaderEvent::CardSwiped));
+    let data = card_data(&events);
+    assert_eq!(data.entry_mode(), EntryMode::Swipe);
+    assert!(data.is_encrypted());
+    assert_eq!(data.masked_pan(), Some("4788********1443"));
+    let record = MsrRecordBuf::from_hex_ascii(data.payload().as_bytes()).unwrap();
+    let record = record.record().unwrap();
+    let ksn = dukpt::Ksn::from_slice(record.ksn.unwrap().as_bytes()).unwrap();
+    assert_eq!(ksn, dukpt::Ksn::ANSI_TEST_INITIAL.with_counter(1));
+    let clear = dukpt::decrypt_data(&Bdk::ANSI_TEST, &ksn, record.encrypted_tracks[1]).unwrap();
+    assert!(clear.starts_with(b";4788250000121443=3012201"));
+    // The emulated CardSecure reads the binary record (hex) and recovers the real PAN.
+    let binary = MsrRecordBuf::from_hex_ascii(data.payload().as_bytes())
+        .unwrap()
+        .to_binary();
+    let hex = dukpt::encode_hex(&binary);
+    assert_eq!(
+        devicedata::read(&hex).unwrap().pan.as_str(),
+        "4788250000121443"
+    );
+    txn.complete(&HostResponse::online(*b"00"), pair.now)
+        .unwrap();
+    let events = pair.drive(&mut txn);
+    assert!(matches!(events.last(), Some(ReaderEvent::Completed(o)) if o.approved));
+}
+
+#[test]
+fn a_chip_card_goes_online_and_the_card_approves_after_the_host_accepts() {
+    let mut pair = Pair::new(DeviceConfig::default());
+    let mut txn = Transaction::start(request(Interfaces::ALL), Duration::ZERO).unwrap();
+    let events = pair.drive(&mut txn);
+    assert!(events.contains(&ReaderEvent::CardInserted));
+    assert!(events.contains(&ReaderEvent::Message("PLEASE WAIT".to_owned())));
+    let data = card_data(&events);
+    assert_eq!(data.entry_mode(), EntryMode::Contact);
+    // The emulated CardSecure decrypts 5A under the test BDK.
+    let card = devicedata::read(data.payload()).unwrap();
+    assert_eq!(card.pan.as_str(), "4788250000121443");
+    assert_eq!(card.entrymode, "EMVContact");
+    txn.complete(&HostResponse::online(*b"00"), pair.now)
+        .unwrap();
+    let events = pair.drive(&mut txn);
+    match events.last() {
+        Some(ReaderEvent::Completed(outcome)) => {
+            assert!(outcome.approved);
+            assert_eq!(outcome.arc, Some(*b"00"));
+        }
+        other => panic!("expected completion, got {other:?}"),
+    }
+    assert_eq!(
+        &pair.device.received()[..4],
+        &[(0x01, 0x01), (0x60, 0x10), (0x61, 0x01), (0x60, 0x11)]
+    );
+}
+
+#[test]
+fn a_chip_card_declines_when_the_host_declines() {
+    let mut pair = Pair::new(DeviceConfig::default());
+    let mut txn = Transaction::start(request(Interfaces::ALL), Duration::ZERO).unwrap();
+    pair.drive(&mut txn);
+    let mut decline = HostResponse::online(*b"05");
+    decline.result = command::HostResult::Declined;
+    txn.complete(&decline, pair.now).unwrap();
+    let events = pair.drive(&mut txn);
+    assert!(matches!(events.last(), Some(ReaderEvent::Completed(o)) if !o.approved));
+}
+
+#[test]
+fn a_tap_asks_for_online_authorization_with_contactless_entry() {
+    let mut pair = Pair::new(DeviceConfig::with_cards([Presentation::best(
+        TestCard::uat_mastercard(),
+    )]));
+    let mut txn =
+        Transaction::start(request(Interfaces::new(true, true, false)), Duration::ZERO).unwrap();
+    let events = pair.drive(&mut txn);
+    assert!(events.contains(&ReaderEvent::CardTapped));
+    let data = card_data(&events);
+    assert_eq!(data.entry_mode(), EntryMode::Contactless);
+    let card = devicedata::read(data.payload()).unwrap();
+    assert_eq!(card.pan.as_str(), "5454545454545454");
+    assert_eq!(card.entrymode, "Contactless");
+}
+
+#[test]
+fn the_ksn_counter_advances_once_per_card_read() {
+    let mut pair = Pair::new(DeviceConfig::default());
+    for expected in 1..=3 {
+        let mut txn =
+            Transaction::start(request(Interfaces::new(true, true, false)), pair.now).unwrap();
+        let events = pair.drive(&mut txn);
+        assert_eq!(card_data(&events).ksn().unwrap().counter(), expected);
+        txn.cancel(pair.now);
+        pair.drive(&mut txn);
+    }
+}
+
+#[test]
+fn a_card_removed_early_fails_the_transaction() {
+    let mut pair = Pair::new(DeviceConfig::with_scenario(Scenario::CardRemovedEarly));
+    let mut txn = Transaction::start(request(Interfaces::ALL), Duration::ZERO).unwrap();
+    let events = pair.drive(&mut txn);
+    assert_eq!(
+        events.last(),
+        Some(&ReaderEvent::Failed(FailureReason::CardRemoved))
+    );
+}
+
+#[test]
+fn a_bad_chip_falls_back_to_a_swipe_of_the_same_card() {
+    let mut pair = Pair::new(DeviceConfig::with_scenario(Scenario::BadChipFallback));
+    let mut txn = Transaction::start(request(Interfaces::ALL), Duration::ZERO).unwrap();
+    let events = pair.drive(&mut txn);
+    assert!(events.contains(&ReaderEvent::WaitingForCard {
+        interfaces: swipe_only(),
+        fallback: true
+    }));
+    let data = card_data(&events);
+    assert_eq!(data.entry_mode(), EntryMode::FallbackSwipe);
+    assert_eq!(data.masked_pan(), Some("4788********1443"));
+}
+
+#[test]
+fn no_card_before_the_timeout_times_out() {
+    let mut pair = Pair::new(DeviceConfig::with_scenario(Scenario::NoCard));
+    let mut txn = Transaction::start(request(swipe_only()), Duration::ZERO).unwrap();
+    let events = pair.drive(&mut txn);
+    assert_eq!(events.last(), Some(&ReaderEvent::TimedOut));
+    assert_eq!(
+        pair.now,
+        Duration::from_secs(5),
+        "the reader's own 5 s timeout"
+    );
+}
+
+#[test]
+fn a_busy_reader_refuses_card_commands() {
+    let mut pair = Pair::new(DeviceConfig::with_scenario(Scenario::Busy));
+    let mut txn = Transaction::start(request(Interfaces::ALL), Duration::ZERO).unwrap();
+    let events = pair.drive(&mut txn);
+    assert!(matches!(
+        events.last(),
+        Some(ReaderEvent::Failed(FailureReason::ReaderBusy { .. }))
+    ));
+}
+
+#[test]
+fn low_battery_is_reported_and_the_reader_keeps_working() {
+    let mut pair = Pair::new(DeviceConfig::with_scenario(Scenario::LowBattery {
+        percent: 4,
+    }));
+    assert_eq!(pair.device.battery_percent(), Some(4));
+    let mut txn = Transaction::start(request(swipe_only()), Duration::ZERO).unwrap();
+    let events = pair.drive(&mut txn);
+    assert_eq!(card_data(&events).entry_mode(), EntryMode::Swipe);
+}
+
+#[test]
+fn the_link_drops_when_the_card_is_read_and_the_reader_forgets_the_transaction() {
+    let mut pair = Pair::new(DeviceConfig::with_scenario(
+        Scenario::DisconnectMidTransaction,
+    ));
+    let mut txn = Transaction::start(request(swipe_only()), Duration::ZERO).unwrap();
+    let mut events = Vec::new();
+    for _ in 0..100 {
+        events.extend(pair.drive_step(&mut txn));
+        if pair.device.poll_link_event() == Some(DeviceLinkEvent::Disconnected) {
+            break;
+        }
+        pair.advance(&mut txn);
+    }
+    assert!(events.contains(&ReaderEvent::WaitingForCard {
+        interfaces: swipe_only(),
+        fallback: false
+    }));
+    assert!(!pair.device.is_busy());
+    pair.device.reconnected();
+    // After the reconnect the next card reads normally.
+    let mut txn = Transaction::start(request(swipe_only()), pair.now).unwrap();
+    let events = pair.drive(&mut txn);
+    assert_eq!(card_data(&events).entry_mode(), EntryMode::Swipe);
+}
+
+#[test]
+fn a_corrupted_answer_fails_its_crc_and_the_host_recovers_by_timing_out() {
+    let mut pair = Pair::new(DeviceConfig::with_scenario(Scenario::CorruptedFrame));
+    let mut txn = Transaction::start(request(swipe_only()), Duration::ZERO).unwrap();
+    let events = pair.drive(&mut txn);
+    assert_eq!(pair.crc_errors, 1);
+    assert_eq!(events.last(), Some(&ReaderEvent::TimedOut));
+    // The next transaction goes through.
+    let mut txn = Transaction::start(request(swipe_only()), pair.now).unwrap();
+    let events = pair.drive(&mut txn);
+    assert_eq!(card_data(&events).entry_mode(), EntryMode::Swipe);
+}
+
+#[test]
+fn slow_firmware_answers_only_after_its_delay() {
+    let delay = Duration::from_millis(800);
+    let mut pair = Pair::new(DeviceConfig::with_scenario(Scenario::SlowFirmware {
+        delay,
+    }));
+    pair.device
+        .receive(&command::ping().encode(), Duration::ZERO);
+    assert!(pair.device.poll_notification().is_none());
+    assert_eq!(pair.device.poll_timeout(), Some(delay));
+    pair.device.handle_timeout(delay);
+    assert_eq!(pair.collect()[0].status(), Some(StatusCode::Ok));
+}
+
+#[test]
+fn cancel_while_waiting_answers_ok_and_keeps_the_card_for_the_next_transaction() {
+    let presentation =
+        Presentation::by(TestCard::uat_amex(), Entry::Swipe).after(Duration::from_secs(3));
+    let mut pair = Pair::new(DeviceConfig::with_cards([presentation]));
+    let mut txn = Transaction::start(request(swipe_only()), Duration::ZERO).unwrap();
+    pair.drive_step(&mut txn);
+    assert!(pair.device.is_busy());
+    txn.cancel(pair.now);
+    let events = pair.drive(&mut txn);
+    assert_eq!(events.last(), Some(&ReaderEvent::Cancelled));
+    assert!(!pair.device.is_busy());
+    let mut txn = Transaction::start(request(swipe_only()), pair.now).unwrap();
+    let events = pair.drive(&mut txn);
+    assert_eq!(card_data(&events).masked_pan(), Some("3714*******8431"));
+}
+
+#[test]
+fn any_other_command_during_activate_cancels_it() {
+    let mut pair = Pair::new(DeviceConfig::with_scenario(Scenario::NoCard));
+    let activate = command::ActivateTransaction::new(Payment::purchase_usd(100), 30, swipe_only())
+        .to_frame()
+        .unwrap();
+    assert!(pair.call(&activate).is_empty());
+    assert!(pair.device.is_busy());
+    let ping = pair.call(&command::ping());
+    assert_eq!(ping[0].status(), Some(StatusCode::Ok));
+    assert!(!pair.device.is_busy());
+}
+
+#[test]
+fn emv_steps_out_of_order_are_not_allowed() {
+    let mut pair = Pair::new(DeviceConfig::default());
+    let authenticate = pair.call(&command::contact_authenticate(&[]).unwrap());
+    assert_eq!(
+        authenticate[0].status(),
+        Some(StatusCode::CommandNotAllowed)
+    );
+    let complete = pair.call(&HostResponse::online(*b"00").to_frame().unwrap());
+    assert_eq!(complete[0].status(), Some(StatusCode::CommandNotAllowed));
+}
+
+#[test]
+fn garbage_from_the_host_never_panics_the_device() {
+    let mut pair = Pair::new(DeviceConfig::default());
+    let mut seed = 0x1234_5678_u32;
+    for round in 0..200 {
+        let mut bytes =
+            command::ActivateTransaction::new(Payment::purchase_usd(round), 1, Interfaces::ALL)
+                .to_frame()
+                .unwrap()
+                .encode()
+                .to_vec();
+        for _ in 0..3 {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let at = (seed as usize) % bytes.len();
+            bytes[at] = (seed >> 16) as u8;
+        }
+        pair.device.receive(&bytes, pair.now);
+        pair.now += Duration::from_millis(10);
+        pair.device.handle_timeout(pair.now);
+        let _ = pair.collect();
+    }
+}
+
+impl Pair {
+    /// One exchange without letting time pass (for tests that interleave their own steps).
+    /// Exchanges frames until neither side has anything to say, without letting time pass.
+    fn drive_step(&mut self, txn: &mut Transaction) -> Vec<ReaderEvent> {
+        let mut events = Vec::new();
+        loop {
+            let mut progressed = false;
+            while let Some(frame) = txn.poll_write() {
+                self.device.receive(&frame.encode(), self.now);
+                progressed = true;
+            }
+            for frame in self.collect() {
+                txn.handle_frame(frame, self.now);
+                progressed = true;
+            }
+            while let Some(event) = txn.poll_event() {
+                events.push(event);
+            }
+            if !progressed {
+                return events;
+            }
+        }
+    }
+
+    /// Lets time run to the next deadline of either side.
+    fn advance(&mut self, txn: &mut Transaction) {
+        if let Some(next) = [self.device.poll_timeout(), txn.poll_timeout()]
+            .into_iter()
+            .flatten()
+            .min()
+        {
+            self.now = self.now.max(next);
+            self.device.handle_timeout(self.now);
+            txn.handle_timeout(self.now);
+        }
+    }
+}
