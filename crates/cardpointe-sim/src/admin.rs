@@ -25,7 +25,7 @@ fn json_reply(status: u16, value: &Value) -> Reply {
     let mut obj = Obj::new();
     if let Value::Object(map) = value {
         for (k, v) in map {
-            obj.v(k, v.clone());
+            obj.v(k.clone(), v.clone());
         }
     }
     Reply::status_obj(status, obj)

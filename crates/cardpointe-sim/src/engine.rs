@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
@@ -118,6 +118,7 @@ pub struct Engine {
     chaos_rng: Mutex<SplitMix>,
     pub(crate) state_file: Option<PathBuf>,
     pub(crate) dirty: AtomicBool,
+    next_schedule_ms: AtomicI64,
 }
 
 const REST: &str = "/cardconnect/rest";
@@ -143,6 +144,7 @@ impl Engine {
             chaos_rng: Mutex::new(SplitMix(seed.rotate_left(17))),
             state_file: None,
             dirty: AtomicBool::new(false),
+            next_schedule_ms: AtomicI64::new(i64::MIN),
         }
     }
 
@@ -239,6 +241,17 @@ impl Engine {
         lock(&self.faults)
     }
 
+    /// Runs the batch schedule at most once per (emulated) second on the request path.
+    fn maybe_run_schedule(&self) {
+        let now = self.clock.now_ms();
+        let next = self.next_schedule_ms.load(Ordering::Relaxed);
+        if now < next {
+            return;
+        }
+        self.next_schedule_ms.store(now + 1000, Ordering::Relaxed);
+        self.run_schedule();
+    }
+
     fn run_schedule(&self) {
         let now = self.clock.now_ms();
         let hours: HashMap<&str, u8> = self
@@ -319,7 +332,7 @@ impl Engine {
             }
             _ => {}
         }
-        self.run_schedule();
+        self.maybe_run_schedule();
         let reply = if is_cardsecure {
             self.cardsecure(request.method, path, query, body_json.as_ref())
         } else {
@@ -578,7 +591,7 @@ impl Engine {
     fn render(&self, reply: Reply, chaos_allowed: bool) -> Response {
         let chaos = chaos_allowed && lock(&self.modes).chaos;
         let mut headers: Vec<(&'static str, String)> = Vec::with_capacity(4 + reply.headers.len());
-        let mut body = String::new();
+        let mut body: Vec<u8> = Vec::with_capacity(512);
         match reply.body {
             Body::Obj(obj) => {
                 headers.push(("Content-Type", "application/json".to_owned()));
@@ -586,18 +599,18 @@ impl Engine {
             }
             Body::Array(items) => {
                 headers.push(("Content-Type", "application/json".to_owned()));
-                body.push('[');
+                body.push(b'[');
                 for (i, item) in items.into_iter().enumerate() {
                     if i > 0 {
-                        body.push(',');
+                        body.push(b',');
                     }
                     self.write_obj(item, chaos, &mut body);
                 }
-                body.push(']');
+                body.push(b']');
             }
             Body::Text(content_type, text) => {
                 headers.push(("Content-Type", content_type.to_owned()));
-                body = text;
+                body = text.into_bytes();
             }
         }
         headers.push(("X-FRAME-OPTIONS", "DENY".to_owned()));
@@ -609,13 +622,13 @@ impl Engine {
         Response {
             status: reply.status,
             headers,
-            body: body.into_bytes(),
+            body,
             delay: reply.delay,
             disconnect: None,
         }
     }
 
-    fn write_obj(&self, mut obj: Obj, chaos: bool, out: &mut String) {
+    fn write_obj(&self, mut obj: Obj, chaos: bool, out: &mut Vec<u8>) {
         if chaos {
             let mut rng = lock(&self.chaos_rng);
             let junk = 1 + rng.below(3);
@@ -636,7 +649,7 @@ impl Engine {
                     _ => Value::String(format!("{}", rng.below(100_000))),
                 };
                 if obj.get(&name).is_none() {
-                    obj.v(&name, value);
+                    obj.v(name, value);
                 }
             }
             for i in (1..obj.0.len()).rev() {

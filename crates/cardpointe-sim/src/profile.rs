@@ -30,7 +30,7 @@ fn account_obj(profileid: &str, account: &ProfileAccount) -> Obj {
         .s("accttype", account.accttype.clone());
     obj.opt("expiry", account.expiry.clone());
     for (k, v) in &account.fields {
-        obj.s(k, v.clone());
+        obj.s(k.clone(), v.clone());
     }
     obj.s("auoptout", account.auoptout.clone())
         .s("gsacard", "N");

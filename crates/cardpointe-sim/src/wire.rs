@@ -2,6 +2,8 @@
 //! numbers, any case of Y/N flags, extra keys), the dual amount notation, and response objects
 //! written in insertion order (or shuffled, with junk keys, in UAT chaos mode).
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 /// `respstat`: A approved, B retry, C declined.
@@ -135,9 +137,10 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// A JSON object under construction, in insertion order.
+/// A JSON object under construction, in insertion order. Keys are mostly `'static` literals,
+/// so building an answer allocates little.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Obj(pub(crate) Vec<(String, Value)>);
+pub(crate) struct Obj(pub(crate) Vec<(Cow<'static, str>, Value)>);
 
 impl Obj {
     pub(crate) fn new() -> Self {
@@ -145,13 +148,21 @@ impl Obj {
     }
 
     /// Adds a string field.
-    pub(crate) fn s(&mut self, key: &str, value: impl Into<String>) -> &mut Self {
-        self.0.push((key.to_owned(), Value::String(value.into())));
+    pub(crate) fn s(
+        &mut self,
+        key: impl Into<Cow<'static, str>>,
+        value: impl Into<String>,
+    ) -> &mut Self {
+        self.0.push((key.into(), Value::String(value.into())));
         self
     }
 
     /// Adds a string field when present.
-    pub(crate) fn opt(&mut self, key: &str, value: Option<impl Into<String>>) -> &mut Self {
+    pub(crate) fn opt(
+        &mut self,
+        key: impl Into<Cow<'static, str>>,
+        value: Option<impl Into<String>>,
+    ) -> &mut Self {
         if let Some(value) = value {
             self.s(key, value);
         }
@@ -159,18 +170,18 @@ impl Obj {
     }
 
     /// Adds any JSON value.
-    pub(crate) fn v(&mut self, key: &str, value: Value) -> &mut Self {
-        self.0.push((key.to_owned(), value));
+    pub(crate) fn v(&mut self, key: impl Into<Cow<'static, str>>, value: Value) -> &mut Self {
+        self.0.push((key.into(), value));
         self
     }
 
     /// Replaces or adds a string field.
-    pub(crate) fn set(&mut self, key: &str, value: impl Into<String>) -> &mut Self {
+    pub(crate) fn set(&mut self, key: &'static str, value: impl Into<String>) -> &mut Self {
         let value = Value::String(value.into());
         if let Some(slot) = self.0.iter_mut().find(|(k, _)| k == key) {
             slot.1 = value;
         } else {
-            self.0.push((key.to_owned(), value));
+            self.0.push((Cow::Borrowed(key), value));
         }
         self
     }
@@ -182,26 +193,28 @@ impl Obj {
 
     /// Into a `serde_json::Value` (key order then follows serde_json's map).
     pub(crate) fn into_value(self) -> Value {
-        Value::Object(self.0.into_iter().collect())
+        Value::Object(
+            self.0
+                .into_iter()
+                .map(|(k, v)| (k.into_owned(), v))
+                .collect(),
+        )
     }
 
     /// Writes the object in insertion order.
-    pub(crate) fn write(&self, out: &mut String) {
-        out.push('{');
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
+        out.push(b'{');
         for (i, (key, value)) in self.0.iter().enumerate() {
             if i > 0 {
-                out.push(',');
+                out.push(b',');
             }
-            write_json_string(out, key);
-            out.push(':');
-            out.push_str(&value.to_string());
+            // Writing JSON into a Vec cannot fail.
+            let _ = serde_json::to_writer(&mut *out, key.as_ref());
+            out.push(b':');
+            let _ = serde_json::to_writer(&mut *out, value);
         }
-        out.push('}');
+        out.push(b'}');
     }
-}
-
-pub(crate) fn write_json_string(out: &mut String, text: &str) {
-    out.push_str(&Value::String(text.to_owned()).to_string());
 }
 
 /// A small deterministic generator (SplitMix64) for ids, chaos and fault probabilities. The
