@@ -895,7 +895,10 @@ impl HostResponse {
 }
 
 /// A frame the reader sends on its own.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// `Debug` shows the boot text and the modes, but only the length of callback data (a PIN
+/// request carries key material and may carry the PAN).
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Unsolicited {
     /// 14-01: the reader booted; platform information such as "NEO 2.0 v1.00".
@@ -923,6 +926,33 @@ pub enum Unsolicited {
         /// The data.
         data: Bytes,
     },
+}
+
+impl fmt::Debug for Unsolicited {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Boot(text) => f.debug_tuple("Boot").field(text).finish(),
+            Self::Display { mode, data } => f
+                .debug_struct("Display")
+                .field("mode", mode)
+                .field("data_len", &data.len())
+                .finish(),
+            Self::PinRequest { mode, data } => f
+                .debug_struct("PinRequest")
+                .field("mode", mode)
+                .field("data_len", &data.len())
+                .finish(),
+            Self::MsrControl(data) => f
+                .debug_struct("MsrControl")
+                .field("data_len", &data.len())
+                .finish(),
+            Self::Other { sub_command, data } => f
+                .debug_struct("Other")
+                .field("sub_command", sub_command)
+                .field("data_len", &data.len())
+                .finish(),
+        }
+    }
 }
 
 impl Unsolicited {

@@ -258,3 +258,19 @@ proptest! {
         prop_assert_eq!(&decode_all_ref(Direction::ReaderToHost, &stream, chunks[0]), &whole);
     }
 }
+
+#[test]
+fn debug_output_of_the_decoder_and_its_items_never_shows_the_bytes() {
+    let secret = b";4111111111111111=2812?".to_vec();
+    let frame = Frame::response(0x02, StatusCode::Ok, secret.clone());
+    let mut decoder = FrameDecoder::host();
+    let bytes = frame.encode();
+    decoder.push(&bytes[..30]);
+    assert!(!format!("{decoder:?}").contains("4111"));
+    assert!(!format!("{decoder:?}").contains("52, 49, 49"));
+    decoder.push(&bytes[30..]);
+    let item = decoder.decode().unwrap().unwrap();
+    let text = format!("{item:?} {frame:?}");
+    assert!(text.contains("data_len: 23"), "{text}");
+    assert!(!text.contains("4111") && !text.contains("52, 49"), "{text}");
+}
