@@ -3,8 +3,8 @@
 //! more digits than PCI DSS allows.
 
 use cardpointe_cardsecure::{
-    ApplePayPayload, BankAccount, CardNumber, Expiry, GooglePayToken, MaskFormat, Token, luhn_valid,
-    mask_pan,
+    ApplePayPayload, BankAccount, CardNumber, Expiry, GooglePayToken, MaskFormat, Token,
+    luhn_valid, mask_pan,
 };
 
 fn digit_count(s: &str) -> usize {
@@ -28,7 +28,10 @@ pub fn card_input(data: &[u8]) {
         let digits = card.expose();
         assert!(luhn_valid(digits), "accepted a PAN failing Luhn");
         assert!(card.brand().valid_lengths().contains(&digits.len()));
-        assert!(digit_count(&format!("{card:?}")) <= 10, "Debug shows more than 6 + 4");
+        assert!(
+            digit_count(&format!("{card:?}")) <= 10,
+            "Debug shows more than 6 + 4"
+        );
         assert!(digit_count(&card.to_string()) <= 10);
     }
     for grouped in [false, true] {
@@ -43,7 +46,10 @@ pub fn card_input(data: &[u8]) {
     }
     if let Ok(token) = Token::new(text.as_ref()) {
         assert_eq!(token.last_four().len(), 4);
-        assert!(digit_count(&format!("{token:?}")) <= 4, "token Debug beyond last four");
+        assert!(
+            digit_count(&format!("{token:?}")) <= 4,
+            "token Debug beyond last four"
+        );
     }
     let (routing, account) = text.split_once('/').unwrap_or((&text, ""));
     if let Ok(bank) = BankAccount::new(routing, account) {
@@ -58,6 +64,9 @@ pub fn card_input(data: &[u8]) {
 pub fn body_excerpt(data: &[u8]) {
     let excerpt = cardpointe_transport::redact::excerpt(data);
     assert!(excerpt.chars().count() <= cardpointe_transport::redact::EXCERPT_CHARS + 1);
-    assert!(longest_digit_run(&excerpt) <= 4, "digits survived redaction: {excerpt:?}");
+    assert!(
+        longest_digit_run(&excerpt) <= 4,
+        "digits survived redaction: {excerpt:?}"
+    );
     assert!(!excerpt.chars().any(char::is_control));
 }

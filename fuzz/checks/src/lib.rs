@@ -9,6 +9,7 @@
 //! [`TARGETS`], add `fuzz/fuzz_targets/NAME.rs` and its `[[bin]]` in `fuzz/Cargo.toml`, and
 //! commit a seed corpus in `fuzz/corpus/NAME/`.
 
+pub mod cardsecure;
 pub mod emv;
 pub mod types;
 pub mod vp3300;
@@ -52,5 +53,13 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "gateway_json",
         check: types::gateway_json,
+    },
+    Target {
+        name: "card_input",
+        check: cardsecure::card_input,
+    },
+    Target {
+        name: "body_excerpt",
+        check: cardsecure::body_excerpt,
     },
 ];
