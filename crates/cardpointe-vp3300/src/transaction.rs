@@ -393,9 +393,18 @@ impl Transaction {
     }
 
     fn fail(&mut self, reason: FailureReason) {
-        // A command still running on the reader is cancelled so the next transaction starts
-        // clean; the answer to that cancel is not awaited.
-        if self.awaiting.is_some() && !matches!(self.state, State::SettingPollMode) {
+        // A command still running on the reader (or a chip transaction waiting for the host's
+        // answer) is cancelled so the next transaction starts clean; the answer to that cancel
+        // is not awaited.
+        let card_session_open = matches!(
+            self.state,
+            State::AwaitingHost {
+                entry: EntryMode::Contact
+            }
+        );
+        if (self.awaiting.is_some() && !matches!(self.state, State::SettingPollMode))
+            || card_session_open
+        {
             self.writes.push_back(command::cancel());
         }
         self.finish(ReaderEvent::Failed(reason));

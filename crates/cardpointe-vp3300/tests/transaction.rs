@@ -547,3 +547,27 @@ fn a_contactless_offline_decline_is_a_declined_completion() {
         }))
     ));
 }
+
+#[test]
+fn a_stray_frame_while_the_host_decides_fails_and_resets_the_chip_session() {
+    let now = Duration::ZERO;
+    let mut txn = Transaction::start(request(Interfaces::ALL), now).unwrap();
+    run(
+        &mut txn,
+        vec![
+            step(POLL, vec![ok(0x01, &[])]),
+            step(START, vec![ok(0x60, &result(0x0010))]),
+            step(AUTH, vec![ok(0x60, &emv_data(0x0004))]),
+        ],
+        now,
+    );
+    txn.handle_frame(ok(0x60, &result(0x0002)), now);
+    assert!(matches!(
+        drain(&mut txn).pop(),
+        Some(ReaderEvent::Failed(FailureReason::UnexpectedFrame {
+            command: 0x60,
+            ..
+        }))
+    ));
+    assert_eq!(txn.poll_write().map(|f| f.command), Some(0x05));
+}
