@@ -11,6 +11,7 @@
 
 pub mod cardsecure;
 pub mod emv;
+pub mod sim;
 pub mod types;
 pub mod vp3300;
 
@@ -61,5 +62,9 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "body_excerpt",
         check: cardsecure::body_excerpt,
+    },
+    Target {
+        name: "sim_request",
+        check: sim::sim_request,
     },
 ];

@@ -1,0 +1,2 @@
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| cardpointe_fuzz_checks::sim::sim_request(data));
