@@ -4,8 +4,9 @@
 use core::time::Duration;
 
 use cardpointe_vp3300::command::{HostResponse, Interfaces, Payment};
-use cardpointe_vp3300::frame::is_reader_originated;
+use cardpointe_vp3300::frame::{Status, is_reader_originated, parse_frame};
 use cardpointe_vp3300::msr::MsrRecordBuf;
+use cardpointe_vp3300::msr::lrc_and_checksum;
 use cardpointe_vp3300::{
     Decoded, Direction, Frame, FrameDecoder, FrameError, FrameKind, MsrRecord, Protocol,
     ReaderEvent, StatusCode, Transaction, TransactionRequest,
@@ -58,15 +59,34 @@ pub fn frame_stream(data: &[u8]) {
                     last_end = offset + *len as u64;
                 }
                 Ok(Decoded::Frame(frame)) => {
-                    let again = decode(direction, &frame.encode(), &mut || 20);
+                    let bytes = frame.encode();
+                    let Ok(Status::Complete(parsed)) = parse_frame(&bytes, direction, 1024) else {
+                        panic!("a decoded frame does not re-encode to a whole frame");
+                    };
                     assert_eq!(
-                        again,
-                        vec![Ok(Decoded::Frame(frame.clone()))],
+                        parsed.len,
+                        bytes.len(),
+                        "re-encoded frame has trailing bytes"
+                    );
+                    assert_eq!(
+                        Frame::from_ref(parsed.frame),
+                        *frame,
                         "re-encode changed the frame"
                     );
                 }
                 Ok(Decoded::MsrRecord(record)) => {
-                    assert!(MsrRecord::parse(record).is_ok() || record.len() >= 6);
+                    // The decoder only yields records whose envelope verifies.
+                    let card = &record[3..record.len() - 3];
+                    let (lrc, sum) = lrc_and_checksum(card);
+                    assert_eq!(
+                        record[record.len() - 3..],
+                        [lrc, sum, 0x03],
+                        "record envelope"
+                    );
+                    assert_eq!(
+                        usize::from(u16::from_le_bytes([record[1], record[2]])),
+                        card.len()
+                    );
                 }
                 Ok(_) | Err(_) => {}
             }
