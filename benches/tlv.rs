@@ -156,6 +156,8 @@ fn benches(c: &mut Criterion) {
     compare(c, "tlv/b_64KiB", &many);
 
     let mut g = c.benchmark_group("tlv/c_wide");
+    // iso7816-tlv is quadratic in the number of children (seconds per iteration here).
+    g.sample_size(10);
     for n in [10_000usize, 20_000, 40_000] {
         let input = wide(n).expect("wide");
         g.throughput(Throughput::Bytes(input.len() as u64));

@@ -3,7 +3,7 @@
 use crate::error::Error;
 use crate::options::Options;
 use crate::reader::{Tlv, read_header};
-use crate::tag::Tag;
+use crate::tag::{Tag, is_id_tech_quirk_pair};
 
 /// The default depth limit of [`Walker`]: far beyond any real EMV data (which nests three or
 /// four templates deep), small enough to keep the walker a few hundred bytes.
@@ -144,8 +144,110 @@ impl<'a, const MAX_DEPTH: usize> Walker<'a, MAX_DEPTH> {
 impl<'a, const MAX_DEPTH: usize> Iterator for Walker<'a, MAX_DEPTH> {
     type Item = Result<Visit<'a>, Error>;
 
-    #[inline]
+    /// The fast path is inlined into the caller's loop; level ends, padding, long tags and
+    /// lengths, and errors go through `next_slow` (kept out of line so that the common case
+    /// returns its `Visit` in registers).
+    #[inline(always)]
     fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let pos = self.pos;
+            match self.buf.get(pos..self.limit) {
+                Some(rest) if !rest.is_empty() => {
+                    if let Some(visit) = self.short_object(pos, rest) {
+                        return Some(visit);
+                    }
+                    return self.next_slow();
+                }
+                // End of this level: back to the enclosing one, or the end of the walk
+                // (also after a failure, which leaves no level open).
+                _ => {
+                    let up = self.depth.checked_sub(1)?;
+                    (self.limit, self.parent) =
+                        self.open.get(up).copied().unwrap_or((self.buf.len(), None));
+                    self.depth = up;
+                }
+            }
+        }
+    }
+}
+
+impl<'a, const MAX_DEPTH: usize> Walker<'a, MAX_DEPTH> {
+    /// The common case, read inline: a 1- to 3-byte tag with a short length whose value fits
+    /// in `rest` (the bytes from `pos` to the end of the current level). `None` when the
+    /// object needs the general reader.
+    #[inline(always)]
+    fn short_object(&mut self, pos: usize, rest: &'a [u8]) -> Option<Result<Visit<'a>, Error>> {
+        // Fast path: a 1- to 3-byte tag with a short length whose value fits, the bulk
+        // of EMV data. A length byte below 80 is never a Protocol-3 marker (A1/C1), and
+        // the ID TECH quirk tags have a second byte above 80, so no option changes this.
+        let short = match *rest {
+            [t0, l, ..] if t0 & 0x1F != 0x1F && l < 0x80 && t0 != 0 => {
+                Some((u32::from(t0), 1u8, usize::from(l), t0))
+            }
+            [t0, t1, l, ..]
+                if t0 & 0x1F == 0x1F
+                    && t1 < 0x80
+                    && l < 0x80
+                    && !(t0 == 0xFF && self.options.is_padding(t0)) =>
+            {
+                Some((
+                    (u32::from(t0) << 8) | u32::from(t1),
+                    2u8,
+                    usize::from(l),
+                    t0,
+                ))
+            }
+            [t0, t1, t2, l, ..]
+                if t0 & 0x1F == 0x1F
+                    && t1 & 0x80 != 0
+                    && t2 < 0x80
+                    && l < 0x80
+                    && !(t0 == 0xFF && self.options.is_padding(t0))
+                    && !(self.options.id_tech_tags() && is_id_tech_quirk_pair(t0, t1)) =>
+            {
+                let tag = (u32::from(t0) << 16) | (u32::from(t1) << 8) | u32::from(t2);
+                Some((tag, 3u8, usize::from(l), t0))
+            }
+            _ => None,
+        };
+        if let Some((tag, tag_len, length, first)) = short {
+            let header_len = usize::from(tag_len) + 1;
+            if let Some(raw) = rest.get(..header_len + length) {
+                let tag = Tag::new(tag);
+                let tlv = Tlv::from_parts(
+                    raw,
+                    self.base + pos,
+                    tag,
+                    tag_len,
+                    tag_len + 1,
+                    self.options,
+                );
+                let depth = self.depth;
+                let value_start = pos + header_len;
+                let end = value_start + length;
+                if first & 0x20 != 0 && length > 0 {
+                    let Some(slot) = self.open.get_mut(depth) else {
+                        return self.fail(Error::TooDeep {
+                            offset: self.base + pos,
+                            limit: MAX_DEPTH,
+                        });
+                    };
+                    *slot = (self.limit, self.parent);
+                    self.limit = end;
+                    self.parent = Some(tag);
+                    self.depth += 1;
+                    self.pos = value_start;
+                } else {
+                    self.pos = end;
+                }
+                return Some(Ok(Visit { depth, tlv }));
+            }
+        }
+        None
+    }
+
+    #[inline(never)]
+    fn next_slow(&mut self) -> Option<Result<Visit<'a>, Error>> {
         loop {
             let pos = self.pos;
             let Some(rest) = self.buf.get(pos..self.limit).filter(|r| !r.is_empty()) else {
@@ -156,60 +258,8 @@ impl<'a, const MAX_DEPTH: usize> Iterator for Walker<'a, MAX_DEPTH> {
                 self.depth = up;
                 continue;
             };
-            // Fast path: a 1- or 2-byte tag with a short length whose value fits, the bulk
-            // of EMV data. A length byte below 80 is never a Protocol-3 marker (A1/C1), and
-            // the ID TECH quirk tags have a second byte above 80, so no option changes this.
-            let short = match *rest {
-                [t0, l, ..] if t0 & 0x1F != 0x1F && l < 0x80 && t0 != 0 => {
-                    Some((u32::from(t0), 1u8, usize::from(l), t0))
-                }
-                [t0, t1, l, ..]
-                    if t0 & 0x1F == 0x1F
-                        && t1 < 0x80
-                        && l < 0x80
-                        && !(t0 == 0xFF && self.options.is_padding(t0)) =>
-                {
-                    Some((
-                        (u32::from(t0) << 8) | u32::from(t1),
-                        2u8,
-                        usize::from(l),
-                        t0,
-                    ))
-                }
-                _ => None,
-            };
-            if let Some((tag, tag_len, length, first)) = short {
-                let header_len = usize::from(tag_len) + 1;
-                if let Some(raw) = rest.get(..header_len + length) {
-                    let tag = Tag::new(tag);
-                    let tlv = Tlv::from_parts(
-                        raw,
-                        self.base + pos,
-                        tag,
-                        tag_len,
-                        tag_len + 1,
-                        self.options,
-                    );
-                    let depth = self.depth;
-                    let value_start = pos + header_len;
-                    let end = value_start + length;
-                    if first & 0x20 != 0 && length > 0 {
-                        let Some(slot) = self.open.get_mut(depth) else {
-                            return self.fail(Error::TooDeep {
-                                offset: self.base + pos,
-                                limit: MAX_DEPTH,
-                            });
-                        };
-                        *slot = (self.limit, self.parent);
-                        self.limit = end;
-                        self.parent = Some(tag);
-                        self.depth += 1;
-                        self.pos = value_start;
-                    } else {
-                        self.pos = end;
-                    }
-                    return Some(Ok(Visit { depth, tlv }));
-                }
+            if let Some(visit) = self.short_object(pos, rest) {
+                return Some(visit);
             }
             if rest.first().is_some_and(|b| self.options.is_padding(*b)) {
                 self.pos += 1;

@@ -1,7 +1,7 @@
 //! Properties: arbitrary TLV trees survive encode -> decode, and truncating any valid
 //! encoding at any byte gives an error or a shorter valid parse, never a panic.
 
-use cardpointe_emv::{Node, Options, Tag, Tlvs, Walker, encode_all};
+use cardpointe_emv::{Error, Node, Options, Padding, Tag, Tlvs, Walker, encode_all};
 use proptest::prelude::*;
 
 /// A tag of 1 to 3 bytes with the given constructed bit, valid under BER (never a first
@@ -34,6 +34,43 @@ fn node() -> impl Strategy<Value = Node> {
         (tag(true), prop::collection::vec(inner, 0..6))
             .prop_map(|(t, children)| Node::constructed(t, children))
     })
+}
+
+/// Pre-order (depth, offset, tag, length) of every object, by recursion over `children()`,
+/// which uses only the general header reader: the reference for the walker's fast path.
+fn recursive(
+    tlvs: Tlvs<'_>,
+    depth: usize,
+    out: &mut Vec<(usize, usize, Tag, usize)>,
+) -> Result<(), Error> {
+    for item in tlvs {
+        let tlv = item?;
+        out.push((depth, tlv.offset(), tlv.tag(), tlv.len()));
+        if tlv.is_constructed() && !tlv.is_empty() {
+            recursive(tlv.children(), depth + 1, out)?;
+        }
+    }
+    Ok(())
+}
+
+fn walked(buf: &[u8], options: Options) -> (Vec<(usize, usize, Tag, usize)>, Option<Error>) {
+    let mut out = Vec::new();
+    for visit in Walker::new(buf, options) {
+        match visit {
+            Ok(v) => out.push((v.depth, v.tlv.offset(), v.tlv.tag(), v.tlv.len())),
+            Err(e) => return (out, Some(e)),
+        }
+    }
+    (out, None)
+}
+
+fn options() -> impl Strategy<Value = Options> {
+    prop_oneof![
+        Just(Options::emv()),
+        Just(Options::id_tech()),
+        Just(Options::id_tech().with_protocol3_markers(true)),
+        Just(Options::emv().with_padding(Padding::ZeroAndFf)),
+    ]
 }
 
 proptest! {
@@ -71,6 +108,38 @@ proptest! {
         if let Ok(prefix) = owned {
             prop_assert!(prefix.len() < nodes.len() || at == bytes.len());
             prop_assert_eq!(&prefix[..], &nodes[..prefix.len()]);
+        }
+    }
+
+    #[test]
+    fn the_walker_agrees_with_a_recursive_reading_of_any_bytes(
+        bytes in prop::collection::vec(any::<u8>(), 0..60),
+        options in options(),
+    ) {
+        let mut reference = Vec::new();
+        let expected = recursive(Tlvs::new(&bytes, options), 0, &mut reference);
+        let (seen, error) = walked(&bytes, options);
+        prop_assert_eq!(seen, reference);
+        prop_assert_eq!(error, expected.err());
+    }
+
+    #[test]
+    fn the_walker_agrees_with_a_recursive_reading_of_damaged_trees(
+        nodes in prop::collection::vec(node(), 1..3),
+        at in any::<prop::sample::Index>(),
+        byte in any::<u8>(),
+        options in options(),
+    ) {
+        let mut bytes = encode_all(&nodes).unwrap();
+        let i = at.index(bytes.len());
+        bytes[i] = byte;
+        let mut reference = Vec::new();
+        let expected = recursive(Tlvs::new(&bytes, options), 0, &mut reference);
+        let (seen, error) = walked(&bytes, options);
+        // The walker stops at its depth limit; the recursion has none.
+        if !matches!(error, Some(Error::TooDeep { .. })) {
+            prop_assert_eq!(seen, reference);
+            prop_assert_eq!(error, expected.err());
         }
     }
 }
