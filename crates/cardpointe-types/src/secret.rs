@@ -97,7 +97,7 @@ macro_rules! secret_text {
                 match crate::wire::scalar(d)? {
                     crate::wire::Scalar::Null => Ok(None),
                     crate::wire::Scalar::Text(t) => {
-                        let t = Zeroizing::new(t);
+                        let t = Zeroizing::new(t.into_owned());
                         if t.trim().is_empty() {
                             return Ok(None);
                         }

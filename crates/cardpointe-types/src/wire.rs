@@ -5,6 +5,7 @@
 //! are one object where another time they are a list. Every optional field of every model goes
 //! through [`opt`], which accepts all of that; writing stays strict (see each type's `Serialize`).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 use std::str::FromStr;
@@ -15,10 +16,11 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 /// A JSON scalar read as text: strings as they are, integers as their digits, floats in a form
 /// that always keeps a decimal point (so `5.0` is never mistaken for 5 cents), booleans as
 /// `true`/`false`.
+/// Strings borrowed from the input (no escapes) are not copied.
 #[derive(Debug)]
-pub(crate) enum Scalar {
+pub(crate) enum Scalar<'de> {
     /// A JSON string, or a number/boolean rendered as text.
-    Text(String),
+    Text(Cow<'de, str>),
     /// JSON `null`.
     Null,
 }
@@ -26,52 +28,60 @@ pub(crate) enum Scalar {
 struct ScalarVisitor;
 
 impl<'de> Visitor<'de> for ScalarVisitor {
-    type Value = Scalar;
+    type Value = Scalar<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a string, number, boolean or null")
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
-        Ok(Scalar::Text(v.to_owned()))
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Text(Cow::Borrowed(v)))
     }
 
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
-        Ok(Scalar::Text(v))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Text(Cow::Owned(v.to_owned())))
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
-        Ok(Scalar::Text(v.to_string()))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Text(Cow::Owned(v)))
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
-        Ok(Scalar::Text(v.to_string()))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Text(Cow::Owned(v.to_string())))
     }
 
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Text(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar<'de>, E> {
         // `{:?}` prints the shortest round-trip form and always keeps a `.` for finite values.
-        Ok(Scalar::Text(format!("{v:?}")))
+        Ok(Scalar::Text(Cow::Owned(format!("{v:?}"))))
     }
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
-        Ok(Scalar::Text(if v { "true" } else { "false" }.to_owned()))
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Text(Cow::Borrowed(if v {
+            "true"
+        } else {
+            "false"
+        })))
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
+    fn visit_unit<E: de::Error>(self) -> Result<Scalar<'de>, E> {
         Ok(Scalar::Null)
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<Scalar, E> {
+    fn visit_none<E: de::Error>(self) -> Result<Scalar<'de>, E> {
         Ok(Scalar::Null)
     }
 
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar<'de>, D::Error> {
         d.deserialize_any(ScalarVisitor)
     }
 }
 
 /// Reads one scalar.
-pub(crate) fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
+pub(crate) fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Scalar<'de>, D::Error> {
     d.deserialize_any(ScalarVisitor)
 }
 
@@ -157,7 +167,7 @@ impl FromWire for String {
     fn from_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
         Ok(match scalar(d)? {
             Scalar::Null => None,
-            Scalar::Text(t) => Some(t),
+            Scalar::Text(t) => Some(t.into_owned()),
         })
     }
 }
