@@ -47,6 +47,15 @@
 //! assert_eq!(Brand::detect("371449635398431"), Some(Brand::Amex));
 //! assert_eq!(mask_pan("371449635398431", MaskFormat::LastFour, true), "**** ****** *8431");
 //! ```
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 mod card;
 mod error;

@@ -39,7 +39,7 @@ impl Client {
     ///
     /// ```no_run
     /// use cardpointe_transport::{Client, Credentials, Environment};
-    /// use cardpointe_types::{Amount, AuthRequest, MerchantId, PaymentSource, Token};
+    /// use cardpointe_types::{Amount, AuthRequest, HasOutcome, MerchantId, PaymentSource, Token};
     ///
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = Client::builder(Environment::uat("fts")?)

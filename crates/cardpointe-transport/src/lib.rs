@@ -64,6 +64,15 @@
 //! assert!(err.is_config());
 //! # });
 //! ```
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 mod call;
 mod client;

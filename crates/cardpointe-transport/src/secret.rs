@@ -120,9 +120,9 @@ impl Drop for ZeroizedBuf {
 /// Standard base64 (RFC 4648, with padding), enough for a Basic-auth header.
 fn base64_encode(input: &[u8], out: &mut Vec<u8>) {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let symbol = |index: u32| ALPHABET[(index & 63) as usize];
+    let symbol = |index: u32| ALPHABET.get((index & 63) as usize).copied().unwrap_or(b'=');
     for chunk in input.chunks(3) {
-        let b0 = u32::from(chunk[0]);
+        let b0 = chunk.first().copied().map_or(0, u32::from);
         let b1 = chunk.get(1).copied().map_or(0, u32::from);
         let b2 = chunk.get(2).copied().map_or(0, u32::from);
         let triple = (b0 << 16) | (b1 << 8) | b2;
