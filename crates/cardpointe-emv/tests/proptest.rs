@@ -36,13 +36,12 @@ fn node() -> impl Strategy<Value = Node> {
     })
 }
 
+/// One visited object: depth, offset, tag, value length.
+type Seen = (usize, usize, Tag, usize);
+
 /// Pre-order (depth, offset, tag, length) of every object, by recursion over `children()`,
 /// which uses only the general header reader: the reference for the walker's fast path.
-fn recursive(
-    tlvs: Tlvs<'_>,
-    depth: usize,
-    out: &mut Vec<(usize, usize, Tag, usize)>,
-) -> Result<(), Error> {
+fn recursive(tlvs: Tlvs<'_>, depth: usize, out: &mut Vec<Seen>) -> Result<(), Error> {
     for item in tlvs {
         let tlv = item?;
         out.push((depth, tlv.offset(), tlv.tag(), tlv.len()));
@@ -53,7 +52,7 @@ fn recursive(
     Ok(())
 }
 
-fn walked(buf: &[u8], options: Options) -> (Vec<(usize, usize, Tag, usize)>, Option<Error>) {
+fn walked(buf: &[u8], options: Options) -> (Vec<Seen>, Option<Error>) {
     let mut out = Vec::new();
     for visit in Walker::new(buf, options) {
         match visit {
