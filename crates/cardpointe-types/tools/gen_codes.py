@@ -55,7 +55,6 @@ OVERRIDES = {
     ("RPCT", "507"): "InvalidCard",
     ("RPCT", "510"): "Expired",
     ("RPCT", "302"): "InvalidCard",
-    ("RPCT", "770"): "Declined",
     ("PSTR", "99"): "Declined",
     ("PSTR", "06"): "AvsMismatch",
     ("PMT", "000"): "RetryLater",
@@ -64,6 +63,12 @@ OVERRIDES = {
     ("PMT", "401"): "ReferToIssuer",
     ("PMT", "402"): "ReferToIssuer",
     ("PTAM", "93"): "RetryLater",
+    ("PPS", "41"): "InvalidAmount",
+    ("PPS", "42"): "InvalidAmount",
+    ("PPS", "102"): "Declined",
+    ("RPCT", "105"): "ReferToIssuer",
+    ("RPCT", "402"): "GatewayError",
+    ("RPCT", "963"): "RetryLater",
 }
 
 

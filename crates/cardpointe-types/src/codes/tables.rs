@@ -182,13 +182,13 @@ pub static PPS: &[CodeInfo] = &[
         "41",
         RespStat::Declined,
         "Below min amount",
-        Category::LimitExceeded,
+        Category::InvalidAmount,
     ),
     CodeInfo::new(
         "42",
         RespStat::Declined,
         "Above max amount",
-        Category::LimitExceeded,
+        Category::InvalidAmount,
     ),
     CodeInfo::new(
         "43",
@@ -322,7 +322,7 @@ pub static PPS: &[CodeInfo] = &[
         "102",
         RespStat::Declined,
         "Service Fee Declined",
-        Category::NotPermitted,
+        Category::Declined,
     ),
     CodeInfo::new(
         "103",
@@ -610,7 +610,7 @@ pub static RPCT: &[CodeInfo] = &[
         "105",
         RespStat::Declined,
         "Call acquirer security department",
-        Category::InvalidMerchant,
+        Category::ReferToIssuer,
     ),
     CodeInfo::new(
         "106",
@@ -1104,7 +1104,7 @@ pub static RPCT: &[CodeInfo] = &[
         "402",
         RespStat::Declined,
         "TransArmor Service Unavailable",
-        Category::NotPermitted,
+        Category::GatewayError,
     ),
     CodeInfo::new(
         "403",
@@ -1873,7 +1873,7 @@ pub static RPCT: &[CodeInfo] = &[
         "963",
         RespStat::Declined,
         "Acquirer channel unavailable",
-        Category::InvalidMerchant,
+        Category::RetryLater,
     ),
 ];
 
