@@ -55,11 +55,33 @@ async fn http2_is_used_when_the_server_offers_it_and_connections_are_pooled() {
     call_auth(&clone).await.unwrap();
     let seen = server.requests();
     assert_eq!(seen.len(), 2);
+    assert_eq!(
+        server.connection_count(),
+        1,
+        "clones share one pooled connection"
+    );
     assert!(
         seen.iter().all(|r| r.version == Version::HTTP_2),
         "{:?}",
         seen[0].version
     );
+}
+
+#[tokio::test]
+async fn http1_keep_alive_reuses_one_connection_for_sequential_calls() {
+    let server = TestServer::plain(|_| async { reply_json(StatusCode::OK, APPROVAL) }).await;
+    let client = Client::builder(Environment::base_url(&server.base_url()).unwrap())
+        .credentials(Credentials::new(support::USERNAME, support::PASSWORD))
+        .merchant_id(MERCHID)
+        .allow_plain_http_to_loopback()
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        call_auth(&client.clone()).await.unwrap();
+    }
+    let seen = server.requests();
+    assert!(seen.iter().all(|r| r.version == Version::HTTP_11));
+    assert_eq!(server.connection_count(), 1);
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -79,6 +80,8 @@ pub struct TestServer {
     pub addr: SocketAddr,
     pub cert: Arc<TestCert>,
     pub seen: Arc<Mutex<Vec<Seen>>>,
+    /// TCP connections accepted so far.
+    pub connections: Arc<AtomicUsize>,
     tls: bool,
     task: tokio::task::JoinHandle<()>,
 }
@@ -122,11 +125,14 @@ impl TestServer {
         let addr = listener.local_addr().expect("local addr");
         let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
         let seen_by_server = seen.clone();
+        let connections: Arc<AtomicUsize> = Arc::default();
+        let accepted = connections.clone();
         let task = tokio::spawn(async move {
             loop {
                 let Ok((tcp, _)) = listener.accept().await else {
                     return;
                 };
+                accepted.fetch_add(1, Ordering::SeqCst);
                 let handler = handler.clone();
                 let seen = seen_by_server.clone();
                 let acceptor = acceptor.clone();
@@ -171,6 +177,7 @@ impl TestServer {
             addr,
             cert,
             seen,
+            connections,
             tls,
             task,
         }
@@ -230,6 +237,7 @@ impl TestServer {
             addr,
             cert,
             seen,
+            connections: Arc::default(),
             tls: true,
             task,
         }
@@ -254,6 +262,10 @@ impl TestServer {
 
     pub fn client(&self) -> Client {
         self.builder().build().expect("client builds")
+    }
+
+    pub fn connection_count(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
     }
 
     pub fn requests(&self) -> Vec<Seen> {
