@@ -455,7 +455,9 @@ impl Ctx<'_> {
             batchid = Some(self.state.batch_txn(index, self.now));
         }
         // Card data kept with a reader token is single use: the auth consumes it.
-        if let Some(entry) = self.state.vault.tokens.get_mut(&source.token) {
+        if source.entrymode.is_some()
+            && let Some(entry) = self.state.vault.tokens.get_mut(&source.token)
+        {
             entry.entrymode = None;
         }
         let Some(txn) = self.state.txns.get(index) else {

@@ -10,6 +10,37 @@ use zeroize::Zeroizing;
 use crate::clock::{self, DAY_MS};
 use crate::wire::{Respstat, SplitMix, luhn_valid, stable_hash};
 
+/// A fast, non-cryptographic hasher (the Fx hash of rustc) for the emulator's internal maps,
+/// whose keys are emulator-generated (retrefs, tokens, hashes): SipHash's DoS resistance buys
+/// nothing here and costs a noticeable share of each request.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7C_C1_B7_27_22_0A_95);
+    }
+    fn write_u8(&mut self, byte: u8) {
+        self.write_u64(u64::from(byte));
+    }
+    fn write_usize(&mut self, word: usize) {
+        self.write_u64(word as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// `HashMap` with [`FxHasher`].
+pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
 /// A card or bank account number: masked in `Debug`, zeroed on drop.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Pan(Zeroizing<String>);
@@ -208,9 +239,9 @@ pub(crate) struct VaultEntry {
 /// The site's token vault: deterministic PAN → token, token → PAN.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Vault {
-    pub(crate) tokens: HashMap<String, VaultEntry>,
+    pub(crate) tokens: FastMap<String, VaultEntry>,
     /// Keyed by a hash of site + account, so the key itself holds no card number.
-    pub(crate) by_account: HashMap<u64, String>,
+    pub(crate) by_account: FastMap<u64, String>,
 }
 
 impl Vault {
@@ -290,9 +321,9 @@ pub(crate) fn luhn_fix(digits: &str, position: usize) -> String {
 pub(crate) struct State {
     pub(crate) txns: Vec<Txn>,
     #[serde(skip)]
-    pub(crate) by_retref: HashMap<String, usize>,
+    pub(crate) by_retref: FastMap<String, usize>,
     #[serde(skip)]
-    pub(crate) by_orderid: HashMap<String, Vec<usize>>,
+    pub(crate) by_orderid: FastMap<String, Vec<usize>>,
     pub(crate) vault: Vault,
     pub(crate) profiles: HashMap<String, Profile>,
     pub(crate) batches: Vec<Batch>,
@@ -311,9 +342,9 @@ pub(crate) struct SplitMixState(pub(crate) u64);
 impl State {
     pub(crate) fn new(seed: u64) -> Self {
         Self {
-            txns: Vec::new(),
-            by_retref: HashMap::new(),
-            by_orderid: HashMap::new(),
+            txns: Vec::with_capacity(1024),
+            by_retref: FastMap::default(),
+            by_orderid: FastMap::default(),
             vault: Vault::default(),
             profiles: HashMap::new(),
             batches: Vec::new(),
