@@ -37,6 +37,8 @@ use crate::link::{DisconnectReason, Link, LinkError, LinkFuture, LinkState, chun
 pub const VP3300_SERVICE: Uuid = uuid_from_u16(0x1820);
 /// The VP3300 data characteristic (16-bit UUID 0x2A80): host writes and reader notifications.
 pub const VP3300_DATA_CHARACTERISTIC: Uuid = uuid_from_u16(0x2A80);
+/// The standard GATT Battery Level characteristic (0x2A19), read when a unit exposes it.
+pub const BATTERY_LEVEL: Uuid = uuid_from_u16(0x2A19);
 /// The advertised name prefix; the rest is the last five digits of the serial number.
 pub const VP3300_NAME_PREFIX: &str = "IDTECH-VP3300-";
 /// The write size that is always safe: a 23-byte default ATT MTU less the 3-byte ATT header.
@@ -437,6 +439,25 @@ impl<C: Central + 'static> BleLink<C> {
         self.establish(peripheral).await
     }
 
+    /// Reads the GATT Battery Level (0x2A19) if the reader exposes it.
+    async fn read_battery(&mut self) -> Option<u8> {
+        let session = self.session.as_ref()?;
+        let level = session
+            .peripheral
+            .characteristics()
+            .into_iter()
+            .find(|c| c.uuid == BATTERY_LEVEL && c.properties.contains(CharPropFlags::READ))?;
+        let value = bounded(
+            self.options.write_timeout,
+            "reading the battery level",
+            session.peripheral.read(&level),
+        )
+        .await
+        .ok()?
+        .ok()?;
+        value.first().copied().filter(|percent| *percent <= 100)
+    }
+
     async fn close_now(&mut self) -> Result<(), LinkError> {
         let limit = self.options.connect_timeout;
         if let Some(session) = self.session.take() {
@@ -486,6 +507,10 @@ impl<C: Central + 'static> Link for BleLink<C> {
 
     fn close(&mut self) -> LinkFuture<'_, Result<(), LinkError>> {
         Box::pin(self.close_now())
+    }
+
+    fn battery_percent(&mut self) -> LinkFuture<'_, Option<u8>> {
+        Box::pin(self.read_battery())
     }
 }
 

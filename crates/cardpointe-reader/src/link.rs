@@ -134,6 +134,7 @@ pub trait Link: Send + fmt::Debug {
 
     /// The next notification from the reader, exactly as it arrived (part of a frame, a whole
     /// frame, or several). Fails with [`LinkError::Disconnected`] once the link is down.
+    /// Must be cancel-safe: dropping the future before it completes loses nothing.
     fn recv(&mut self) -> LinkFuture<'_, Result<Bytes, LinkError>>;
 
     /// A watch of the link state; it changes to [`LinkState::Down`] the moment a disconnect is
@@ -146,6 +147,13 @@ pub trait Link: Send + fmt::Debug {
 
     /// Closes the link; the state becomes [`DisconnectReason::ClosedByHost`].
     fn close(&mut self) -> LinkFuture<'_, Result<(), LinkError>>;
+
+    /// The reader's battery level in percent, when the link can tell. The NEO 2 protocol has
+    /// no battery command for the VP3300 (spec section 4.1); BLE reads the standard GATT
+    /// Battery Level (0x2A19) when the unit exposes it. Default: unknown.
+    fn battery_percent(&mut self) -> LinkFuture<'_, Option<u8>> {
+        Box::pin(async { None })
+    }
 }
 
 /// Splits `bytes` into the chunks [`Link::write`] sends: at most `write_size` bytes each, at

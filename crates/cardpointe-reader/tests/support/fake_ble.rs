@@ -27,6 +27,9 @@ use tokio::sync::mpsc;
 /// What the device does with bytes the host writes: it returns the notifications to send.
 pub trait Device: Send + 'static {
     fn on_write(&mut self, chunk: &[u8]) -> Vec<Vec<u8>>;
+
+    /// The central connected (again).
+    fn on_connect(&mut self) {}
 }
 
 impl<F: FnMut(&[u8]) -> Vec<Vec<u8>> + Send + 'static> Device for F {
@@ -217,6 +220,7 @@ impl Peripheral for FakePeripheral {
     async fn connect(&self) -> btleplug::Result<()> {
         let mut shared = self.device.lock();
         shared.connected = true;
+        shared.device.on_connect();
         shared.log.push("connect".to_owned());
         Ok(())
     }

@@ -1,0 +1,552 @@
+//! The reader API: discover, connect, read a card, complete, cancel.
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use cardpointe_sim::reader::DeviceConfig;
+use cardpointe_vp3300::command::{self, HostResponse};
+use cardpointe_vp3300::transaction::Outcome;
+use cardpointe_vp3300::{EncryptedCardData, Frame, ReaderEvent, StatusCode, TransactionRequest};
+use futures_core::Stream;
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+
+use crate::ble::{self, BleLink, BleOptions, FoundReader};
+use crate::error::ReaderError;
+use crate::link::{DisconnectReason, Link};
+use crate::session::{Command, Session};
+use crate::tap::TappedFrame;
+use crate::virtual_link::VirtualLink;
+
+/// Where [`Reader::discover`] looks.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum DiscoveryMethod {
+    /// Scan Bluetooth LE for VP3300 readers.
+    Bluetooth(BleOptions),
+    /// A virtual VP3300 in process (`cardpointe-sim`), set up by this configuration.
+    Simulated(Box<DeviceConfig>),
+}
+
+/// What [`Reader::discover`] does.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DiscoveryOptions {
+    /// Where to look.
+    pub method: DiscoveryMethod,
+}
+
+impl DiscoveryOptions {
+    /// Scan Bluetooth LE with the default options (5 s scan).
+    #[must_use]
+    pub fn bluetooth() -> Self {
+        Self {
+            method: DiscoveryMethod::Bluetooth(BleOptions::default()),
+        }
+    }
+
+    /// One virtual reader with the default configuration (UAT test cards).
+    #[must_use]
+    pub fn simulated() -> Self {
+        Self::simulated_with(DeviceConfig::default())
+    }
+
+    /// One virtual reader set up by `config`.
+    #[must_use]
+    pub fn simulated_with(config: DeviceConfig) -> Self {
+        Self {
+            method: DiscoveryMethod::Simulated(Box::new(config)),
+        }
+    }
+}
+
+/// How a discovered reader is reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReaderKind {
+    /// Over Bluetooth LE.
+    Bluetooth,
+    /// In process, simulated.
+    Simulated,
+}
+
+#[allow(
+    clippy::large_enum_variant,
+    reason = "built once per discovered reader"
+)]
+enum Target {
+    Ble {
+        adapter: btleplug::platform::Adapter,
+        found: FoundReader<btleplug::platform::Peripheral>,
+        options: BleOptions,
+    },
+    Simulated(Box<DeviceConfig>),
+}
+
+/// A reader [`Reader::discover`] found; pass it to [`Reader::connect`].
+pub struct DiscoveredReader {
+    name: String,
+    kind: ReaderKind,
+    rssi: Option<i16>,
+    target: Target,
+}
+
+impl fmt::Debug for DiscoveredReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DiscoveredReader")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("rssi", &self.rssi)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DiscoveredReader {
+    /// Its advertised name, e.g. `IDTECH-VP3300-12345`.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// How it is reached.
+    #[must_use]
+    pub const fn kind(&self) -> ReaderKind {
+        self.kind
+    }
+
+    /// Signal strength in dBm, for Bluetooth readers that report it.
+    #[must_use]
+    pub const fn rssi(&self) -> Option<i16> {
+        self.rssi
+    }
+}
+
+/// Automatic reconnection after the link drops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReconnectPolicy {
+    /// Attempts before giving up (status then `NotConnected`).
+    pub attempts: u32,
+    /// Pause before each attempt.
+    pub delay: Duration,
+}
+
+impl ReconnectPolicy {
+    /// `attempts` tries, `delay` apart.
+    #[must_use]
+    pub const fn new(attempts: u32, delay: Duration) -> Self {
+        Self { attempts, delay }
+    }
+}
+
+/// How [`Reader::connect`] and the session behave.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ConnectOptions {
+    /// Opt-in automatic reconnection.
+    pub reconnect: Option<ReconnectPolicy>,
+    /// Limit for housekeeping commands (version, serial, cancel).
+    pub command_timeout: Duration,
+}
+
+impl Default for ConnectOptions {
+    /// No automatic reconnection; 3 s for housekeeping (spec section 5.1: 1-3 s).
+    fn default() -> Self {
+        Self {
+            reconnect: None,
+            command_timeout: Duration::from_secs(3),
+        }
+    }
+}
+
+impl ConnectOptions {
+    /// The defaults with automatic reconnection.
+    #[must_use]
+    pub fn with_reconnect(policy: ReconnectPolicy) -> Self {
+        Self {
+            reconnect: Some(policy),
+            ..Self::default()
+        }
+    }
+}
+
+/// The connection, as [`Reader::status`] publishes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConnectionStatus {
+    /// Not connected; `reason` says why when the link dropped or was closed.
+    NotConnected {
+        /// Why, if known.
+        reason: Option<DisconnectReason>,
+    },
+    /// Looking for readers.
+    Discovering,
+    /// Connecting to a reader.
+    Connecting,
+    /// Connected and ready.
+    Connected,
+    /// The link dropped; reconnecting (attempt number, from 1).
+    Reconnecting {
+        /// Which attempt.
+        attempt: u32,
+    },
+}
+
+/// What the reader said about itself when it connected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReaderInfo {
+    /// The model (`VP3300`).
+    pub model: String,
+    /// Its advertised name.
+    pub name: String,
+    /// How it is reached.
+    pub kind: ReaderKind,
+    /// Serial number (12-01), when set.
+    pub serial: Option<String>,
+    /// Firmware version (29-00).
+    pub firmware: Option<String>,
+    /// Battery level in percent, where the reader reports one (the NEO 2 protocol has no
+    /// battery command; BLE units may expose the GATT Battery Service).
+    pub battery_percent: Option<u8>,
+}
+
+/// A connected VP3300: read cards, complete EMV transactions, cancel.
+///
+/// All methods are bounded in time; none hangs when the reader goes silent or away.
+pub struct Reader {
+    commands: mpsc::UnboundedSender<Command>,
+    status: watch::Receiver<ConnectionStatus>,
+    tap: broadcast::Sender<TappedFrame>,
+    info: ReaderInfo,
+    options: ConnectOptions,
+    /// The session; it closes the link and ends once every `Reader` handle is gone.
+    _task: JoinHandle<()>,
+}
+
+impl fmt::Debug for Reader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reader")
+            .field("info", &self.info)
+            .field("status", &*self.status.borrow())
+            .finish_non_exhaustive()
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+async fn within<T>(
+    limit: Duration,
+    operation: &'static str,
+    reply: oneshot::Receiver<Result<T, ReaderError>>,
+) -> Result<T, ReaderError> {
+    match tokio::time::timeout(limit, reply).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(_)) => Err(ReaderError::Closed),
+        Err(_) => Err(ReaderError::Timeout {
+            operation,
+            millis: millis(limit),
+        }),
+    }
+}
+
+impl Reader {
+    /// Finds readers: over Bluetooth LE (fails at once with
+    /// [`LinkError::NoBluetooth`](crate::LinkError::NoBluetooth) where the machine has no
+    /// Bluetooth), or the virtual VP3300 — through the same call.
+    ///
+    /// # Errors
+    /// [`ReaderError::Link`] when Bluetooth is unavailable or the scan fails.
+    pub async fn discover(options: DiscoveryOptions) -> Result<Vec<DiscoveredReader>, ReaderError> {
+        match options.method {
+            DiscoveryMethod::Simulated(config) => Ok(vec![DiscoveredReader {
+                name: config.ble_name(),
+                kind: ReaderKind::Simulated,
+                rssi: None,
+                target: Target::Simulated(config),
+            }]),
+            DiscoveryMethod::Bluetooth(ble_options) => {
+                let adapter = ble::platform_adapter(&ble_options).await?;
+                let found = ble::scan(&adapter, &ble_options).await?;
+                Ok(found
+                    .into_iter()
+                    .map(|found| DiscoveredReader {
+                        name: found.name.clone(),
+                        kind: ReaderKind::Bluetooth,
+                        rssi: found.rssi,
+                        target: Target::Ble {
+                            adapter: adapter.clone(),
+                            found,
+                            options: ble_options.clone(),
+                        },
+                    })
+                    .collect())
+            }
+        }
+    }
+
+    /// Connects to a discovered reader and asks it for its firmware version and serial.
+    ///
+    /// # Errors
+    /// [`ReaderError::Link`] when the link cannot be set up; [`ReaderError::Timeout`] when the
+    /// reader does not answer.
+    pub async fn connect(
+        reader: DiscoveredReader,
+        options: ConnectOptions,
+    ) -> Result<Self, ReaderError> {
+        let DiscoveredReader {
+            name, kind, target, ..
+        } = reader;
+        let link: Box<dyn Link> = match target {
+            Target::Ble {
+                adapter,
+                found,
+                options,
+            } => Box::new(BleLink::connect(adapter, found, options).await?),
+            Target::Simulated(config) => Box::new(VirtualLink::new(*config)),
+        };
+        Self::with_link(link, name, kind, options).await
+    }
+
+    /// A reader session over any [`Link`] (a [`BleLink`] on your own btleplug adapter, a
+    /// [`VirtualLink`] on your own device model, ...).
+    ///
+    /// # Errors
+    /// As [`Reader::connect`].
+    pub async fn with_link(
+        link: Box<dyn Link>,
+        name: String,
+        kind: ReaderKind,
+        options: ConnectOptions,
+    ) -> Result<Self, ReaderError> {
+        let (status_tx, status) = watch::channel(ConnectionStatus::Connecting);
+        let (tap, _) = broadcast::channel(256);
+        let session = Session::new(
+            link,
+            status_tx.clone(),
+            tap.clone(),
+            options.reconnect,
+            options.command_timeout,
+        );
+        let (commands, rx) = mpsc::unbounded_channel();
+        let task = tokio::spawn(session.run(rx));
+        let mut reader = Self {
+            commands,
+            status,
+            tap,
+            info: ReaderInfo {
+                model: "VP3300".to_owned(),
+                name,
+                kind,
+                serial: None,
+                firmware: None,
+                battery_percent: None,
+            },
+            options,
+            _task: task,
+        };
+        let firmware = reader.exchange(command::firmware_version()).await?;
+        reader.info.firmware = Some(command::FirmwareVersion::from_response(&firmware)?.0);
+        let serial = reader.exchange(command::serial_number()).await?;
+        // Status 0B: the serial was never set; that is not an error.
+        if serial.status() == Some(StatusCode::Ok) {
+            reader.info.serial = Some(command::SerialNumber::from_response(&serial)?.0);
+        }
+        reader.info.battery_percent = reader.battery_percent().await;
+        status_tx.send_replace(ConnectionStatus::Connected);
+        Ok(reader)
+    }
+
+    /// What the reader said about itself when it connected.
+    #[must_use]
+    pub fn info(&self) -> &ReaderInfo {
+        &self.info
+    }
+
+    /// A watch of the connection status.
+    #[must_use]
+    pub fn status(&self) -> watch::Receiver<ConnectionStatus> {
+        self.status.clone()
+    }
+
+    /// Every frame on the link from now on, rendered with card data masked.
+    #[must_use]
+    pub fn frame_tap(&self) -> broadcast::Receiver<TappedFrame> {
+        self.tap.subscribe()
+    }
+
+    fn send(&self, command: Command) -> Result<(), ReaderError> {
+        self.commands.send(command).map_err(|_| ReaderError::Closed)
+    }
+
+    /// Sends one command frame and returns the reader's answer (any status).
+    ///
+    /// # Errors
+    /// [`ReaderError::Busy`] while a card read runs; [`ReaderError::Timeout`] after the
+    /// command timeout; [`ReaderError::Disconnected`].
+    pub async fn exchange(&self, frame: Frame) -> Result<Frame, ReaderError> {
+        let (reply, rx) = oneshot::channel();
+        let timeout = self.options.command_timeout;
+        self.send(Command::Exchange {
+            frame,
+            timeout,
+            reply,
+        })?;
+        within(timeout + Duration::from_secs(1), "a reader command", rx).await
+    }
+
+    /// The battery level in percent, where the reader reports one.
+    pub async fn battery_percent(&self) -> Option<u8> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Command::Battery { reply }).ok()?;
+        tokio::time::timeout(self.options.command_timeout, rx)
+            .await
+            .ok()?
+            .ok()?
+    }
+
+    /// Starts a card read. The returned [`CardRead`] yields the machine's events and ends
+    /// with [`ReaderEvent::OnlineAuthorizationRequired`] (the card data) or a terminal event;
+    /// [`CardRead::card_data`] waits for the card data directly.
+    ///
+    /// # Errors
+    /// [`ReaderError::Busy`] when a read is already running; [`ReaderError::Disconnected`].
+    pub async fn read_card(&self, request: TransactionRequest) -> Result<CardRead, ReaderError> {
+        let limit = request
+            .card_timeout
+            .saturating_add(request.margin)
+            .saturating_add(request.command_timeout.saturating_mul(3))
+            .saturating_add(Duration::from_secs(5));
+        let (events, rx) = mpsc::unbounded_channel();
+        let (reply, started) = oneshot::channel();
+        self.send(Command::Read {
+            request,
+            events,
+            reply,
+        })?;
+        within(
+            self.options.command_timeout,
+            "starting a card read",
+            started,
+        )
+        .await?;
+        Ok(CardRead {
+            events: rx,
+            limit,
+            deadline: tokio::time::Instant::now() + limit,
+        })
+    }
+
+    /// Gives the reader the host's answer to an online authorization request. For a chip
+    /// card this sends 60-12 and waits for the card's final decision; for swipe and tap the
+    /// host's answer is the outcome.
+    ///
+    /// # Errors
+    /// [`ReaderError::Transaction`] when no read waits for the host; [`ReaderError::Failed`]
+    /// and friends when the card ends the transaction otherwise.
+    pub async fn complete_online(&self, answer: HostResponse) -> Result<Outcome, ReaderError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Command::Complete { answer, reply })?;
+        let limit = self.options.command_timeout.saturating_mul(4) + Duration::from_secs(10);
+        within(limit, "completing the transaction", rx).await
+    }
+
+    /// Cancels whatever the reader is doing and waits until it is idle (a cancel is sent
+    /// even when no read runs here). Bounded by the command timeout.
+    ///
+    /// # Errors
+    /// [`ReaderError::Timeout`] when the reader does not confirm; [`ReaderError::Disconnected`].
+    pub async fn cancel(&self) -> Result<(), ReaderError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Command::Cancel { reply })?;
+        let limit = self.options.command_timeout.saturating_mul(3);
+        within(limit, "cancelling", rx).await
+    }
+
+    /// Reconnects now after the link dropped (what automatic reconnection does on its own).
+    ///
+    /// # Errors
+    /// The link's error when the reader cannot be reached.
+    pub async fn reconnect(&self) -> Result<(), ReaderError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Command::Reconnect { reply })?;
+        within(Duration::from_secs(30), "reconnecting", rx).await
+    }
+
+    /// Disconnects and ends the session.
+    ///
+    /// # Errors
+    /// The link's error when closing fails.
+    pub async fn disconnect(self) -> Result<(), ReaderError> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Command::Close { reply })?;
+        within(Duration::from_secs(15), "disconnecting", rx).await
+    }
+}
+
+/// A running card read: a [`Stream`] of the transaction machine's events. It ends after
+/// [`ReaderEvent::OnlineAuthorizationRequired`] (go and authorize, then call
+/// [`Reader::complete_online`]) or a terminal event (completed offline, failed, cancelled,
+/// timed out); a disconnect ends it with an error.
+#[derive(Debug)]
+pub struct CardRead {
+    events: mpsc::UnboundedReceiver<Result<ReaderEvent, ReaderError>>,
+    limit: Duration,
+    deadline: tokio::time::Instant,
+}
+
+impl CardRead {
+    /// The next event, or `None` when the read has ended. Bounded by the read's overall
+    /// limit (card timeout plus margins).
+    pub async fn next_event(&mut self) -> Option<Result<ReaderEvent, ReaderError>> {
+        match tokio::time::timeout_at(self.deadline, self.events.recv()).await {
+            Ok(item) => item,
+            Err(_) => Some(Err(ReaderError::Timeout {
+                operation: "a card read",
+                millis: millis(self.limit),
+            })),
+        }
+    }
+
+    /// Waits for the card data, passing every event before it to `on_event`.
+    ///
+    /// # Errors
+    /// [`ReaderError::CardTimeout`], [`ReaderError::Cancelled`], [`ReaderError::Failed`],
+    /// [`ReaderError::Disconnected`], or [`ReaderError::Timeout`].
+    pub async fn card_data_with(
+        mut self,
+        mut on_event: impl FnMut(&ReaderEvent),
+    ) -> Result<EncryptedCardData, ReaderError> {
+        loop {
+            match self.next_event().await {
+                Some(Ok(ReaderEvent::OnlineAuthorizationRequired(data))) => return Ok(*data),
+                Some(Ok(ReaderEvent::TimedOut)) => return Err(ReaderError::CardTimeout),
+                Some(Ok(ReaderEvent::Cancelled)) => return Err(ReaderError::Cancelled),
+                Some(Ok(ReaderEvent::Failed(reason))) => return Err(ReaderError::Failed(reason)),
+                Some(Ok(event)) => on_event(&event),
+                Some(Err(error)) => return Err(error),
+                None => return Err(ReaderError::Closed),
+            }
+        }
+    }
+
+    /// Waits for the card data.
+    ///
+    /// # Errors
+    /// As [`CardRead::card_data_with`].
+    pub async fn card_data(self) -> Result<EncryptedCardData, ReaderError> {
+        self.card_data_with(|_| {}).await
+    }
+}
+
+impl Stream for CardRead {
+    type Item = Result<ReaderEvent, ReaderError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.events.poll_recv(cx)
+    }
+}

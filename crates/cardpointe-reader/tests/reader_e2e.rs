@@ -1,0 +1,645 @@
+//! End to end: the `Reader` API against the virtual VP3300, through both links — the
+//! in-process `VirtualLink`, and `BleLink` over btleplug's own traits implemented in the test
+//! (so the BLE code path that runs against hardware runs here too). No Bluetooth hardware.
+#![cfg(target_os = "linux")]
+#![allow(missing_docs)]
+
+mod support;
+
+use std::time::Duration;
+
+use cardpointe_reader::{
+    BleLink, BleOptions, ConnectOptions, ConnectionStatus, DisconnectReason, DiscoveryOptions,
+    LinkError, Reader, ReaderError, ReaderEvent, ReaderKind, ReconnectPolicy, TransactionRequest,
+    VirtualLink, ble,
+};
+use cardpointe_sim::dukpt::{self, Bdk, Ksn};
+use cardpointe_sim::reader::{DeviceConfig, Entry, Presentation, Scenario, TestCard};
+use cardpointe_vp3300::command::{HostResponse, HostResult, Interfaces, Payment};
+use cardpointe_vp3300::transaction::FailureReason;
+use cardpointe_vp3300::{EncryptedCardData, EntryMode, MsrRecordBuf};
+
+#[derive(Clone, Copy, Debug)]
+enum Via {
+    Virtual,
+    Ble,
+}
+
+const BOTH: [Via; 2] = [Via::Virtual, Via::Ble];
+
+async fn connect(via: Via, config: DeviceConfig, options: ConnectOptions) -> Reader {
+    match via {
+        Via::Virtual => {
+            let name = config.ble_name();
+            Reader::with_link(
+                Box::new(VirtualLink::new(config)),
+                name,
+                ReaderKind::Simulated,
+                options,
+            )
+            .await
+            .unwrap()
+        }
+        Via::Ble => {
+            let (adapter, _fake, _model) = support::virtual_ble::adapter(config);
+            let mut ble_options = BleOptions::default();
+            ble_options.scan_time = Duration::from_millis(20);
+            let found = ble::scan(&adapter, &ble_options).await.unwrap();
+            let reader = found
+                .into_iter()
+                .next()
+                .expect("the virtual reader advertises");
+            let name = reader.name.clone();
+            let link = BleLink::connect(adapter, reader, ble_options)
+                .await
+                .unwrap();
+            Reader::with_link(Box::new(link), name, ReaderKind::Bluetooth, options)
+                .await
+                .unwrap()
+        }
+    }
+}
+
+fn request(interfaces: Interfaces) -> TransactionRequest {
+    let mut request = TransactionRequest::new(Payment::purchase_usd(1234), interfaces);
+    request.card_timeout = Duration::from_secs(10);
+    request.margin = Duration::from_secs(2);
+    request
+}
+
+fn swipe() -> Interfaces {
+    Interfaces::new(true, false, false)
+}
+
+fn cards(presentations: impl IntoIterator<Item = Presentation>) -> DeviceConfig {
+    DeviceConfig::with_cards(presentations)
+}
+
+/// The PAN behind a swipe payload, decrypted under the ANSI test BDK.
+fn swiped_track2(data: &EncryptedCardData) -> String {
+    let buf = MsrRecordBuf::from_hex_ascii(data.payload().as_bytes()).unwrap();
+    let record = buf.record().unwrap();
+    let ksn = Ksn::from_slice(record.ksn.unwrap().as_bytes()).unwrap();
+    let clear = dukpt::decrypt_data(&Bdk::ANSI_TEST, &ksn, record.encrypted_tracks[1]).unwrap();
+    String::from_utf8_lossy(&clear)
+        .trim_end_matches('\0')
+        .to_owned()
+}
+
+/// The PAN behind an EMV payload (tag 5A), decrypted under the ANSI test BDK.
+fn chip_pan(data: &EncryptedCardData) -> String {
+    let bytes: Vec<u8> = (0..data.payload().len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&data.payload()[i..i + 2], 16).unwrap())
+        .collect();
+    // Walk the top-level TLVs (tags of 1-3 bytes, short or 81 lengths).
+    let find = |wanted: u32| {
+        let mut at = 0;
+        while at < bytes.len() {
+            let mut tag = u32::from(bytes[at]);
+            at += 1;
+            if tag & 0x1F == 0x1F {
+                loop {
+                    tag = (tag << 8) | u32::from(bytes[at]);
+                    at += 1;
+                    if bytes[at - 1] & 0x80 == 0 {
+                        break;
+                    }
+                }
+            }
+            let mut len = usize::from(bytes[at]);
+            at += 1;
+            if len == 0x81 {
+                len = usize::from(bytes[at]);
+                at += 1;
+            }
+            if tag == wanted {
+                return bytes[at..at + len].to_vec();
+            }
+            at += len;
+        }
+        panic!("tag {wanted:X} not found");
+    };
+    let ksn = Ksn::from_slice(&find(0xDFEE12)).unwrap();
+    let clear = dukpt::decrypt_data(&Bdk::ANSI_TEST, &ksn, &find(0x5A)).unwrap();
+    clear
+        .iter()
+        .flat_map(|b| [b >> 4, b & 0x0F])
+        .take_while(|n| *n <= 9)
+        .map(|n| char::from(b'0' + n))
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn connecting_reports_model_serial_firmware_and_status() {
+    for via in BOTH {
+        let reader = connect(via, DeviceConfig::default(), ConnectOptions::default()).await;
+        let info = reader.info();
+        assert_eq!(info.model, "VP3300");
+        assert_eq!(info.name, "IDTECH-VP3300-12345");
+        assert_eq!(info.serial.as_deref(), Some("538T012345"));
+        assert_eq!(
+            info.firmware.as_deref(),
+            Some("VP3300 Bluetooth NEO v1.01.090")
+        );
+        assert_eq!(*reader.status().borrow(), ConnectionStatus::Connected);
+        let mut status = reader.status();
+        reader.disconnect().await.unwrap();
+        assert_eq!(
+            *status.borrow_and_update(),
+            ConnectionStatus::NotConnected {
+                reason: Some(DisconnectReason::ClosedByHost)
+            },
+            "{via:?}"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_swipe_ends_in_encrypted_card_data_and_the_host_answer_completes_it() {
+    for via in BOTH {
+        let reader = connect(
+            via,
+            cards([Presentation::by(TestCard::uat_visa(), Entry::Swipe)]),
+            ConnectOptions::default(),
+        )
+        .await;
+        let mut seen = Vec::new();
+        let data = reader
+            .read_card(request(swipe()))
+            .await
+            .unwrap()
+            .card_data_with(|event| seen.push(event.clone()))
+            .await
+            .unwrap();
+        assert!(seen.contains(&ReaderEvent::CardSwiped), "{via:?}: {seen:?}");
+        assert_eq!(data.entry_mode(), EntryMode::Swipe);
+        assert_eq!(data.masked_pan(), Some("4788********1443"));
+        assert!(swiped_track2(&data).starts_with(";4788250000121443=3012"));
+        let outcome = reader
+            .complete_online(HostResponse::online(*b"00"))
+            .await
+            .unwrap();
+        assert!(outcome.approved, "{via:?}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_chip_card_goes_online_and_the_card_approves_or_declines_with_the_host() {
+    for via in BOTH {
+        for approve in [true, false] {
+            let reader = connect(via, DeviceConfig::default(), ConnectOptions::default()).await;
+            let mut seen = Vec::new();
+            let data = reader
+                .read_card(request(Interfaces::ALL))
+                .await
+                .unwrap()
+                .card_data_with(|event| seen.push(event.clone()))
+                .await
+                .unwrap();
+            assert!(seen.contains(&ReaderEvent::CardInserted), "{via:?}");
+            assert!(seen.contains(&ReaderEvent::Message("PLEASE WAIT".to_owned())));
+            assert_eq!(data.entry_mode(), EntryMode::Contact);
+            assert_eq!(chip_pan(&data), "4788250000121443");
+            let answer = if approve {
+                HostResponse::online(*b"00")
+            } else {
+                let mut decline = HostResponse::online(*b"05");
+                decline.result = HostResult::Declined;
+                decline
+            };
+            let outcome = reader.complete_online(answer).await.unwrap();
+            assert_eq!(outcome.approved, approve, "{via:?}");
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_tap_reads_contactless_card_data() {
+    for via in BOTH {
+        let reader = connect(
+            via,
+            cards([Presentation::by(TestCard::uat_mastercard(), Entry::Tap)]),
+            ConnectOptions::default(),
+        )
+        .await;
+        let data = reader
+            .read_card(request(Interfaces::new(true, true, false)))
+            .await
+            .unwrap()
+            .card_data()
+            .await
+            .unwrap();
+        assert_eq!(data.entry_mode(), EntryMode::Contactless, "{via:?}");
+        assert_eq!(chip_pan(&data), "5454545454545454");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_card_removed_early_fails_with_card_removed() {
+    for via in BOTH {
+        let reader = connect(
+            via,
+            DeviceConfig::with_scenario(Scenario::CardRemovedEarly),
+            ConnectOptions::default(),
+        )
+        .await;
+        let error = reader
+            .read_card(request(Interfaces::ALL))
+            .await
+            .unwrap()
+            .card_data()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, ReaderError::Failed(FailureReason::CardRemoved)),
+            "{via:?}: {error}"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_bad_chip_falls_back_to_a_swipe() {
+    for via in BOTH {
+        let reader = connect(
+            via,
+            DeviceConfig::with_scenario(Scenario::BadChipFallback),
+            ConnectOptions::default(),
+        )
+        .await;
+        let mut seen = Vec::new();
+        let data = reader
+            .read_card(request(Interfaces::ALL))
+            .await
+            .unwrap()
+            .card_data_with(|event| seen.push(event.clone()))
+            .await
+            .unwrap();
+        assert!(seen.contains(&ReaderEvent::Message("USE MAGSTRIPE".to_owned())));
+        assert_eq!(data.entry_mode(), EntryMode::FallbackSwipe, "{via:?}");
+        assert!(swiped_track2(&data).starts_with(";4788250000121443="));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_card_before_the_timeout_is_a_card_timeout() {
+    for via in BOTH {
+        let reader = connect(
+            via,
+            DeviceConfig::with_scenario(Scenario::NoCard),
+            ConnectOptions::default(),
+        )
+        .await;
+        let started = tokio::time::Instant::now();
+        let error = reader
+            .read_card(request(swipe()))
+            .await
+            .unwrap()
+            .card_data()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, ReaderError::CardTimeout),
+            "{via:?}: {error}"
+        );
+        assert!(started.elapsed() >= Duration::from_secs(10));
+        assert!(started.elapsed() < Duration::from_secs(20));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_busy_reader_is_reported_as_busy() {
+    for via in BOTH {
+        let reader = connect(
+            via,
+            DeviceConfig::with_scenario(Scenario::Busy),
+            ConnectOptions::default(),
+        )
+        .await;
+        let error = reader
+            .read_card(request(swipe()))
+            .await
+            .unwrap()
+            .card_data()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, ReaderError::Failed(FailureReason::ReaderBusy { .. })),
+            "{via:?}: {error}"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn low_battery_shows_in_reader_info_and_reads_still_work() {
+    let reader = connect(
+        Via::Virtual,
+        DeviceConfig::with_scenario(Scenario::LowBattery { percent: 4 }),
+        ConnectOptions::default(),
+    )
+    .await;
+    assert_eq!(reader.info().battery_percent, Some(4));
+    let data = reader
+        .read_card(request(swipe()))
+        .await
+        .unwrap()
+        .card_data()
+        .await
+        .unwrap();
+    assert_eq!(data.entry_mode(), EntryMode::Swipe);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_disconnect_mid_transaction_fails_the_read_and_automatic_reconnection_recovers() {
+    for via in BOTH {
+        let options =
+            ConnectOptions::with_reconnect(ReconnectPolicy::new(3, Duration::from_millis(200)));
+        let reader = connect(
+            via,
+            DeviceConfig::with_scenario(Scenario::DisconnectMidTransaction),
+            options,
+        )
+        .await;
+        let mut status = reader.status();
+        let error = reader
+            .read_card(request(swipe()))
+            .await
+            .unwrap()
+            .card_data()
+            .await
+            .unwrap_err();
+        assert!(error.is_disconnect(), "{via:?}: {error}");
+        // Not connected → reconnecting → connected again.
+        let mut seen = Vec::new();
+        loop {
+            tokio::time::timeout(Duration::from_secs(10), status.changed())
+                .await
+                .expect("status changes")
+                .unwrap();
+            let now = status.borrow_and_update().clone();
+            seen.push(now.clone());
+            if now == ConnectionStatus::Connected {
+                break;
+            }
+        }
+        assert!(
+            seen.iter()
+                .any(|s| matches!(s, ConnectionStatus::Reconnecting { .. })),
+            "{via:?}: {seen:?}"
+        );
+        let data = reader
+            .read_card(request(swipe()))
+            .await
+            .unwrap()
+            .card_data()
+            .await
+            .unwrap();
+        assert_eq!(data.entry_mode(), EntryMode::Swipe, "{via:?}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_automatic_reconnection_the_status_stays_not_connected_until_asked() {
+    let reader = connect(
+        Via::Virtual,
+        DeviceConfig::with_scenario(Scenario::DisconnectMidTransaction),
+        ConnectOptions::default(),
+    )
+    .await;
+    let error = reader
+        .read_card(request(swipe()))
+        .await
+        .unwrap()
+        .card_data()
+        .await
+        .unwrap_err();
+    assert!(error.is_disconnect(), "{error}");
+    assert!(matches!(
+        *reader.status().borrow(),
+        ConnectionStatus::NotConnected {
+            reason: Some(DisconnectReason::PeerDisconnected)
+        }
+    ));
+    assert!(
+        reader
+            .read_card(request(swipe()))
+            .await
+            .unwrap_err()
+            .is_disconnect()
+    );
+    reader.reconnect().await.unwrap();
+    assert_eq!(*reader.status().borrow(), ConnectionStatus::Connected);
+    let data = reader
+        .read_card(request(swipe()))
+        .await
+        .unwrap()
+        .card_data()
+        .await
+        .unwrap();
+    assert_eq!(data.entry_mode(), EntryMode::Swipe);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_corrupted_frame_times_the_read_out_and_the_next_read_works() {
+    for via in BOTH {
+        let reader = connect(
+            via,
+            DeviceConfig::with_scenario(Scenario::CorruptedFrame),
+            ConnectOptions::default(),
+        )
+        .await;
+        let error = reader
+            .read_card(request(swipe()))
+            .await
+            .unwrap()
+            .card_data()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, ReaderError::CardTimeout),
+            "{via:?}: {error}"
+        );
+        let data = reader
+            .read_card(request(swipe()))
+            .await
+            .unwrap()
+            .card_data()
+            .await
+            .unwrap();
+        assert_eq!(data.entry_mode(), EntryMode::Swipe, "{via:?}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn slow_firmware_is_waited_for() {
+    for via in BOTH {
+        let reader = connect(
+            via,
+            DeviceConfig::with_scenario(Scenario::SlowFirmware {
+                delay: Duration::from_millis(1500),
+            }),
+            ConnectOptions::default(),
+        )
+        .await;
+        let started = tokio::time::Instant::now();
+        let data = reader
+            .read_card(request(swipe()))
+            .await
+            .unwrap()
+            .card_data()
+            .await
+            .unwrap();
+        assert_eq!(data.entry_mode(), EntryMode::Swipe, "{via:?}");
+        assert!(
+            started.elapsed() >= Duration::from_secs(3),
+            "two slow answers"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancel_returns_the_reader_to_idle_at_every_step() {
+    for via in BOTH {
+        // Idle: a cancel is still sent and confirmed.
+        let late =
+            Presentation::by(TestCard::uat_visa(), Entry::Swipe).after(Duration::from_secs(5));
+        let reader = connect(
+            via,
+            cards([late.clone(), late.clone(), late]),
+            ConnectOptions::default(),
+        )
+        .await;
+        reader.cancel().await.unwrap();
+
+        // Waiting for the card.
+        let mut read = reader.read_card(request(swipe())).await.unwrap();
+        loop {
+            match read.next_event().await.unwrap().unwrap() {
+                ReaderEvent::WaitingForCard { .. } => break,
+                _ => continue,
+            }
+        }
+        reader.cancel().await.unwrap();
+        assert!(
+            matches!(read.card_data().await, Err(ReaderError::Cancelled)),
+            "{via:?}"
+        );
+
+        // Right after starting, before the reader answered anything.
+        let read = reader.read_card(request(swipe())).await.unwrap();
+        reader.cancel().await.unwrap();
+        assert!(
+            matches!(read.card_data().await, Err(ReaderError::Cancelled)),
+            "{via:?}"
+        );
+
+        // Waiting for the host's answer after a swipe.
+        let data = reader
+            .read_card(request(swipe()))
+            .await
+            .unwrap()
+            .card_data()
+            .await;
+        assert!(data.is_ok(), "{via:?}");
+        reader.cancel().await.unwrap();
+        assert!(matches!(
+            reader.complete_online(HostResponse::online(*b"00")).await,
+            Err(ReaderError::Transaction(_))
+        ));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancel_during_a_chip_transaction_awaiting_the_host_idles_the_reader() {
+    for via in BOTH {
+        let reader = connect(via, DeviceConfig::default(), ConnectOptions::default()).await;
+        let data = reader
+            .read_card(request(Interfaces::ALL))
+            .await
+            .unwrap()
+            .card_data()
+            .await;
+        assert_eq!(data.unwrap().entry_mode(), EntryMode::Contact);
+        reader.cancel().await.unwrap();
+        // The next chip read starts from scratch and works.
+        let data = reader
+            .read_card(request(Interfaces::ALL))
+            .await
+            .unwrap()
+            .card_data()
+            .await;
+        assert_eq!(data.unwrap().entry_mode(), EntryMode::Contact, "{via:?}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_second_read_while_one_runs_is_refused_as_busy() {
+    let reader = connect(
+        Via::Virtual,
+        DeviceConfig::default(),
+        ConnectOptions::default(),
+    )
+    .await;
+    let _first = reader.read_card(request(swipe())).await.unwrap();
+    assert!(matches!(
+        reader.read_card(request(swipe())).await,
+        Err(ReaderError::Busy)
+    ));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_frame_tap_shows_the_conversation_without_card_data() {
+    for via in BOTH {
+        let reader = connect(
+            via,
+            cards([Presentation::by(TestCard::uat_visa(), Entry::Swipe)]),
+            ConnectOptions::default(),
+        )
+        .await;
+        let mut tap = reader.frame_tap();
+        reader
+            .read_card(request(swipe()))
+            .await
+            .unwrap()
+            .card_data()
+            .await
+            .unwrap();
+        let mut lines = Vec::new();
+        while let Ok(frame) = tap.try_recv() {
+            lines.push(frame.to_string());
+        }
+        let all = lines.join("\n");
+        assert!(all.contains("-> 02-40"), "{via:?}: {all}");
+        assert!(all.contains("DFEE23=<masked"), "{all}");
+        assert!(!all.contains("4788250000121443"), "{all}");
+        assert!(
+            !all.contains("34373838"),
+            "no PAN digits in hex either: {all}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn discovery_through_the_same_call_finds_the_simulated_reader_or_reports_no_bluetooth() {
+    let found = Reader::discover(DiscoveryOptions::simulated())
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].kind(), ReaderKind::Simulated);
+    let reader = Reader::connect(found.into_iter().next().unwrap(), ConnectOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(reader.info().kind, ReaderKind::Simulated);
+    let started = std::time::Instant::now();
+    match Reader::discover(DiscoveryOptions::bluetooth()).await {
+        Err(ReaderError::Link(LinkError::NoBluetooth { .. })) => {
+            assert!(
+                started.elapsed() < Duration::from_secs(16),
+                "fails at once, no hang"
+            );
+        }
+        Err(other) => panic!("expected NoBluetooth, got {other}"),
+        // A machine with a real adapter: the scan ran.
+        Ok(_) => {}
+    }
+}
