@@ -535,7 +535,14 @@ fn receipt(
     if let Read::Reader(data) = read {
         for (tag, value) in data.receipt_tags() {
             let name = cardpointe_emv::dict::name_of(*tag);
-            let shown = cardpointe_emv::MaskedValue::new(*tag, value).to_string();
+            // Labels print as text (they are ASCII on the card); everything else as masked hex.
+            let label = matches!(tag.value(), 0x50 | 0x9F12)
+                && value.iter().all(|b| b.is_ascii_graphic() || *b == b' ');
+            let shown = if label {
+                String::from_utf8_lossy(value).into_owned()
+            } else {
+                cardpointe_emv::MaskedValue::new(*tag, value).to_string()
+            };
             if !receipt.emv.iter().any(|(n, _)| n == name) {
                 receipt.emv.push((name.to_owned(), shown));
             }

@@ -82,7 +82,7 @@ async fn a_manually_entered_card_is_tokenized_authorized_and_receipted() {
         "{text}"
     );
     assert!(!text.contains("4111111111111111"));
-    let seen = seen.lock().unwrap();
+    let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.first(), Some(&CheckoutEvent::WaitingForCard));
     assert!(seen.contains(&CheckoutEvent::Tokenizing));
     assert_eq!(seen.last(), Some(&CheckoutEvent::Done { approved: true }));
@@ -155,7 +155,7 @@ async fn a_reader_gets_the_hosts_approval_to_complete() {
     assert!(result.is_approved());
     assert_eq!(reader.answers.len(), 1);
     assert_eq!(reader.answers[0].arc, *b"00");
-    let seen = seen.lock().unwrap();
+    let seen = seen.lock().unwrap().clone();
     assert!(seen.contains(&CheckoutEvent::ReaderPrompt("SWIPE CARD".into())));
     assert!(seen.contains(&CheckoutEvent::CompletingOnReader));
     sim.shutdown().await;

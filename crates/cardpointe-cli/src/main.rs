@@ -1,0 +1,303 @@
+//! `cardpointe`: the command-line face of cardpointe-rs.
+//!
+//! - `cardpointe demo` — a whole mobile payment on this machine (emulated gateway, CardSecure
+//!   and VP3300), then capture and refund.
+//! - `cardpointe sim` — the emulator as a server.
+//! - `cardpointe auth|capture|void|refund|inquire|settlestat|funding|profile|sigcap|bin` —
+//!   gateway calls; `cardpointe tokenize` — CardSecure.
+//! - `cardpointe reader scan|info|read` — a VP3300 over BLE, or the virtual one.
+//! - `cardpointe decode frame|tlv|msr HEX` — what a reader log line means.
+//!
+//! Exit codes: 0 success (approved), 1 error, 2 usage, 3 the gateway did not approve.
+
+mod config;
+mod decode;
+mod demo;
+mod error;
+mod gateway_cmd;
+mod hexin;
+mod pipe_reader;
+mod reader_cmd;
+mod sim_cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::ConnArgs;
+use crate::decode::{DirectionArg, Show};
+use crate::error::CliError;
+
+/// CardPointe mobile payments from the command line: a one-command demo, the emulator, gateway
+/// calls, tokenization, reader tools and a decoder for reader logs.
+///
+/// Connection (gateway commands): flags, else CARDPOINTE_SITE / CARDPOINTE_BASE_URL,
+/// CARDPOINTE_MERCHID, CARDPOINTE_USERNAME, CARDPOINTE_PASSWORD, CARDPOINTE_CA_CERT, else the
+/// --config TOML file; or --sim for an in-process emulator.
+///
+/// Exit codes: 0 success, 1 error, 2 usage, 3 the gateway did not approve.
+#[derive(Debug, Parser)]
+#[command(name = "cardpointe", version, about, long_about)]
+struct Cli {
+    /// Output JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Log what happens (redacted: no card data, tokens or credentials) to stderr.
+    #[arg(long, short, global = true)]
+    verbose: bool,
+    #[command(flatten)]
+    conn: ConnArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Walk through a whole mobile payment on an in-process emulator and virtual VP3300.
+    Demo(demo::DemoArgs),
+    /// Run the CardPointe Gateway + CardSecure emulator as a server.
+    Sim(sim_cmd::SimArgs),
+    /// Authorize (safely: unique order id, recovery of a lost answer).
+    Auth(gateway_cmd::AuthArgs),
+    /// Capture an authorization.
+    Capture(gateway_cmd::RetrefArgs),
+    /// Void an authorization or capture.
+    Void(gateway_cmd::RetrefArgs),
+    /// Refund a settled transaction.
+    Refund(gateway_cmd::RetrefArgs),
+    /// Look a transaction up by retref or order id.
+    Inquire(gateway_cmd::InquireArgs),
+    /// Settlement status of a day's batches.
+    Settlestat(gateway_cmd::DateArgs),
+    /// Funding (deposits, adjustments, chargebacks) of a day.
+    Funding(gateway_cmd::DateArgs),
+    /// Stored profiles: create, read, delete.
+    #[command(subcommand)]
+    Profile(gateway_cmd::ProfileCmd),
+    /// Attach a signature to a transaction.
+    Sigcap(gateway_cmd::SigcapArgs),
+    /// What the card behind a token is.
+    Bin(gateway_cmd::BinArgs),
+    /// Tokenize a card (or a virtual reader's read) with CardSecure.
+    Tokenize(gateway_cmd::TokenizeArgs),
+    /// VP3300 readers: scan, info, read (BLE or --virtual).
+    #[command(subcommand)]
+    Reader(reader_cmd::ReaderCmd),
+    /// Decode reader log data: NEO 2 frames, EMV TLV, enhanced MSR records.
+    #[command(subcommand)]
+    Decode(DecodeCmd),
+}
+
+#[derive(Debug, Subcommand)]
+enum DecodeCmd {
+    /// A NEO 2 frame (ViVOtech2 / ViVOpayV3).
+    Frame {
+        /// The frame as hex (spaces allowed); absent or `-`: one frame per line of stdin.
+        hex: Option<String>,
+        /// Which way it travelled, when the CRC byte order cannot tell.
+        #[arg(long, value_enum, default_value_t = DirectionArg::Auto)]
+        direction: DirectionArg,
+        /// Show card-carrying data in clear.
+        #[arg(long)]
+        unmasked: bool,
+    },
+    /// EMV BER-TLV data.
+    Tlv {
+        /// The TLV bytes as hex; absent or `-`: one item per line of stdin.
+        hex: Option<String>,
+        /// Read the ID TECH dialect (FFE0..FFEA, FFF0..FFFE are 2-byte primitive tags).
+        #[arg(long)]
+        idtech: bool,
+        /// Show card data (PAN, tracks, names) in clear.
+        #[arg(long)]
+        unmasked: bool,
+    },
+    /// An ID TECH enhanced (encrypted) MSR record, binary, as hex.
+    Msr {
+        /// The record as hex; absent or `-`: one record per line of stdin.
+        hex: Option<String>,
+        /// Show track data and ciphertext in clear.
+        #[arg(long)]
+        unmasked: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    quiet_broken_pipe();
+    let cli = Cli::parse();
+    if cli.verbose {
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_writer(std::io::stderr)
+            .with_target(false)
+            .init();
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if error::is_declined(&e) => e.exit_code(),
+        Err(e) => {
+            eprintln!("{e}");
+            e.exit_code()
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), CliError> {
+    let json = cli.json;
+    match cli.command {
+        Command::Demo(args) => demo::run(args, json).await,
+        Command::Sim(args) => sim_cmd::run(args).await,
+        Command::Decode(cmd) => decode_cmd(cmd, json),
+        Command::Reader(cmd) => reader_cmd::run(cmd, json).await,
+        gateway => {
+            let conn = cli.conn.connect().await?;
+            let result = match gateway {
+                Command::Auth(a) => gateway_cmd::auth(&conn, a, json).await,
+                Command::Capture(a) => gateway_cmd::capture(&conn, a, json).await,
+                Command::Void(a) => gateway_cmd::void(&conn, a, json).await,
+                Command::Refund(a) => gateway_cmd::refund(&conn, a, json).await,
+                Command::Inquire(a) => gateway_cmd::inquire(&conn, a, json).await,
+                Command::Settlestat(a) => gateway_cmd::settlestat(&conn, a, json).await,
+                Command::Funding(a) => gateway_cmd::funding(&conn, a, json).await,
+                Command::Profile(c) => gateway_cmd::profile(&conn, c, json).await,
+                Command::Sigcap(a) => gateway_cmd::sigcap(&conn, a, json).await,
+                Command::Bin(a) => gateway_cmd::bin(&conn, a, json).await,
+                Command::Tokenize(a) => gateway_cmd::tokenize(&conn, a, json).await,
+                _ => Ok(()),
+            };
+            conn.close().await;
+            result
+        }
+    }
+}
+
+fn decode_cmd(cmd: DecodeCmd, json: bool) -> Result<(), CliError> {
+    let (input, kind) = match &cmd {
+        DecodeCmd::Frame { hex, .. } => (hex.as_deref(), "frame"),
+        DecodeCmd::Tlv { hex, .. } => (hex.as_deref(), "TLV"),
+        DecodeCmd::Msr { hex, .. } => (hex.as_deref(), "MSR record"),
+    };
+    let items = hexin::items(input)?;
+    if items.is_empty() {
+        return Err(CliError::new(format!("no {kind} to decode"))
+            .hint("give the hex as an argument, or pipe one item per line on stdin"));
+    }
+    let many = items.len() > 1;
+    let mut failures = 0usize;
+    for (n, item) in items.iter().enumerate() {
+        let line = n + 1;
+        let bytes = match hexin::decode(item) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("error: item {line}: {}", e.message);
+                failures += 1;
+                continue;
+            }
+        };
+        let out: Result<String, String> = match &cmd {
+            DecodeCmd::Frame {
+                direction,
+                unmasked,
+                ..
+            } => decode::frame(&bytes, *direction, show(*unmasked)).map(|f| {
+                if json {
+                    to_json(&f, many)
+                } else {
+                    decode::frame_text(&f)
+                }
+            }),
+            DecodeCmd::Tlv {
+                idtech, unmasked, ..
+            } => decode::tlv(&bytes, *idtech, show(*unmasked)).map(|t| {
+                if json {
+                    to_json(&t, many)
+                } else if *unmasked {
+                    decode::tlv_text(&t)
+                } else {
+                    // The EMV crate's tree printer: decoded values, card data masked.
+                    let options = if *idtech {
+                        cardpointe_emv::Options::id_tech()
+                    } else {
+                        cardpointe_emv::Options::emv()
+                    };
+                    cardpointe_emv::print::tree(&bytes, options)
+                        .to_string()
+                        .trim_end()
+                        .to_owned()
+                }
+            }),
+            DecodeCmd::Msr { unmasked, .. } => decode::msr(&bytes, show(*unmasked)).map(|m| {
+                if json {
+                    to_json(&m, many)
+                } else {
+                    decode::msr_text(&m)
+                }
+            }),
+        };
+        match out {
+            Ok(text) => {
+                if many && !json && n > 0 {
+                    println!();
+                }
+                println!("{text}");
+            }
+            Err(message) => {
+                eprintln!("error: item {line}: {message}");
+                failures += 1;
+            }
+        }
+    }
+    if failures > 0 {
+        return Err(CliError::new(format!(
+            "{failures} of {} item(s) could not be decoded",
+            items.len()
+        ))
+        .hint("each line must hold one whole item as hex"));
+    }
+    Ok(())
+}
+
+/// `cardpointe decode … | head` closes stdout early: end quietly instead of panicking in
+/// `println!` (Rust ignores SIGPIPE; restoring it would need unsafe code).
+fn quiet_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
+const fn show(unmasked: bool) -> Show {
+    if unmasked {
+        Show::Unmasked
+    } else {
+        Show::Masked
+    }
+}
+
+/// One JSON document; compact (one per line) when decoding several items.
+fn to_json<T: serde::Serialize>(value: &T, compact: bool) -> String {
+    if compact {
+        serde_json::to_string(value).unwrap_or_default()
+    } else {
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    }
+}
