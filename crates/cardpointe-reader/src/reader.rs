@@ -516,7 +516,8 @@ impl CardRead {
     ///
     /// # Errors
     /// [`ReaderError::CardTimeout`], [`ReaderError::Cancelled`], [`ReaderError::Failed`],
-    /// [`ReaderError::Disconnected`], or [`ReaderError::Timeout`].
+    /// [`ReaderError::DecidedOffline`], [`ReaderError::Disconnected`], or
+    /// [`ReaderError::Timeout`].
     pub async fn card_data_with(
         mut self,
         mut on_event: impl FnMut(&ReaderEvent),
@@ -527,6 +528,9 @@ impl CardRead {
                 Some(Ok(ReaderEvent::TimedOut)) => return Err(ReaderError::CardTimeout),
                 Some(Ok(ReaderEvent::Cancelled)) => return Err(ReaderError::Cancelled),
                 Some(Ok(ReaderEvent::Failed(reason))) => return Err(ReaderError::Failed(reason)),
+                Some(Ok(ReaderEvent::Completed(outcome))) => {
+                    return Err(ReaderError::DecidedOffline(outcome));
+                }
                 Some(Ok(event)) => on_event(&event),
                 Some(Err(error)) => return Err(error),
                 None => return Err(ReaderError::Closed),
