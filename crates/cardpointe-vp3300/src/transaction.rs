@@ -328,6 +328,12 @@ impl Transaction {
         self.flow
     }
 
+    /// How the card was read, once it has been.
+    #[must_use]
+    pub const fn entry_mode(&self) -> Option<EntryMode> {
+        self.entry
+    }
+
     /// Whether the transaction is over (a final event has been queued).
     #[must_use]
     pub const fn is_done(&self) -> bool {
@@ -648,7 +654,7 @@ impl Transaction {
         }
     }
 
-    fn card_data(&mut self, out: &TransactionOutput, entry: EntryMode, now: Duration) -> bool {
+    fn card_data(&mut self, out: &TransactionOutput, entry: EntryMode, now: Duration) {
         match EncryptedCardData::from_transaction(out, entry) {
             Ok(data) => {
                 self.events
@@ -657,12 +663,10 @@ impl Transaction {
                 self.awaiting = None;
                 self.state = State::AwaitingHost { entry };
                 self.deadline = Some(now.saturating_add(self.request.host_timeout));
-                true
             }
             Err(e) => {
                 self.awaiting = None;
                 self.fail(FailureReason::BadCardData(e));
-                false
             }
         }
     }

@@ -160,6 +160,7 @@ fn a_swipe_asks_for_online_authorization_and_completes_with_the_hosts_verdict() 
     assert_eq!(data.entry_mode(), EntryMode::Swipe);
     assert_eq!(data.masked_pan(), Some("4761********0010"));
     assert_eq!(data.ksn().unwrap().counter(), 0x2A);
+    assert_eq!(txn.entry_mode(), Some(EntryMode::Swipe));
     assert!(data.payload().starts_with("02"));
     txn.complete(&HostResponse::online(*b"00"), now).unwrap();
     let Some(ReaderEvent::Completed(Outcome { approved: true, .. })) = txn.poll_event() else {
