@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use cardpointe_sim::{Sim, SiteConfig};
+use cardpointe_sim::{FaultRule, Sim, SiteConfig};
 use clap::Parser;
 
 /// A local, faithful emulator of the CardPointe Gateway and CardSecure (UAT behaviour).
@@ -33,6 +33,10 @@ struct Args {
     /// The UAT rate limit (requests per minute on funding/inquire/profile/settlestat).
     #[arg(long)]
     rate_limit: Option<u32>,
+    /// Fault rules to start with: a JSON array of rules such as
+    /// `[{"endpoint":"auth","fault":"close_after","times":1}]` (also settable at `/__sim/faults`).
+    #[arg(long)]
+    faults: Option<PathBuf>,
     /// Do not log each request (for load tests).
     #[arg(long, short)]
     quiet: bool,
@@ -85,6 +89,19 @@ async fn run(args: Args) -> ExitCode {
     if let Some(state) = args.state {
         builder = builder.state_file(state);
     }
+    let rules: Vec<FaultRule> = match &args.faults {
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        {
+            Ok(rules) => rules,
+            Err(error) => {
+                eprintln!("cannot read fault rules from {}: {error}", path.display());
+                return ExitCode::FAILURE;
+            }
+        },
+        None => Vec::new(),
+    };
     let sim = match builder.start().await {
         Ok(sim) => sim,
         Err(error) => {
@@ -92,6 +109,9 @@ async fn run(args: Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    for rule in rules {
+        sim.inject(rule);
+    }
     println!("cardpointe-sim serving site {:?}", config.site);
     println!("  gateway:    {}", sim.gateway_url());
     println!("  cardsecure: {}", sim.cardsecure_url());
