@@ -1,0 +1,318 @@
+//! The `cardpointe` binary, run as a user would: the demo, the decoders and gateway calls
+//! against an emulator started by the test.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use cardpointe_sim::Sim;
+use serde_json::Value;
+
+fn cardpointe() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cardpointe"));
+    // Nothing from the developer's environment may leak into the tests.
+    for var in [
+        "CARDPOINTE_SITE",
+        "CARDPOINTE_BASE_URL",
+        "CARDPOINTE_MERCHID",
+        "CARDPOINTE_USERNAME",
+        "CARDPOINTE_PASSWORD",
+        "CARDPOINTE_CA_CERT",
+        "CARDPOINTE_CONFIG",
+    ] {
+        command.env_remove(var);
+    }
+    command
+}
+
+fn run(args: &[&str]) -> Output {
+    cardpointe().args(args).output().expect("the binary runs")
+}
+
+fn run_with_stdin(args: &[&str], stdin: &str) -> Output {
+    let mut child = cardpointe()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("stdin written");
+    child.wait_with_output().expect("the binary ends")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+}
+
+#[test]
+fn the_demo_walks_six_steps_then_captures_and_refunds() {
+    let o = run(&["demo", "--card-delay-ms", "100"]);
+    let text = stdout(&o);
+    assert!(o.status.success(), "{text}\n{}", stderr(&o));
+    for step in ["[1/6]", "[2/6]", "[3/6]", "[4/6]", "[5/6]", "[6/6]"] {
+        assert!(text.contains(step), "missing {step} in {text}");
+    }
+    assert!(text.contains("APPROVED"));
+    assert!(text.contains("refund"));
+    assert!(text.contains("Summary"));
+    // The clear card number never shows.
+    assert!(!text.contains("4788250000121443"));
+}
+
+#[test]
+fn the_declined_scenario_ends_with_exit_code_3() {
+    let o = run(&["demo", "--scenario", "decline", "--card-delay-ms", "50"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stdout(&o));
+    assert!(stdout(&o).contains("NOT APPROVED"));
+}
+
+#[test]
+fn the_timeout_scenario_recovers_by_order_id_in_json() {
+    let o = run(&[
+        "--json",
+        "demo",
+        "--scenario",
+        "timeout-recovery",
+        "--entry",
+        "swipe",
+        "--card-delay-ms",
+        "50",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["approved"], true);
+    assert_eq!(v["auth"]["outcome"], "recovered");
+    assert_eq!(v["entry_mode"], "Swipe(Non EMV)");
+    assert_eq!(v["refund"]["approved"], true);
+}
+
+#[test]
+fn a_frame_decodes_to_the_stable_json_schema() {
+    let o = run(&[
+        "decode",
+        "frame",
+        "--json",
+        "56 69 56 4F 74 65 63 68 32 00 01 01 00 01 01 D7 34",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut expected = vec![
+        "protocol",
+        "direction",
+        "command",
+        "sub_command",
+        "status",
+        "length",
+        "data",
+        "crc",
+        "crc_valid",
+    ];
+    let mut keys_sorted = keys.clone();
+    keys_sorted.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(keys_sorted, expected);
+    assert_eq!(v["direction"], "host_to_reader");
+    assert_eq!(v["command"], "01");
+    assert_eq!(v["sub_command"], "01");
+    assert_eq!(v["data"], "01");
+    assert_eq!(v["crc"], "D734");
+    assert_eq!(v["crc_valid"], true);
+}
+
+#[test]
+fn frames_on_stdin_decode_one_per_line() {
+    let o = run_with_stdin(
+        &["--json", "decode", "frame"],
+        "56 69 56 4F 74 65 63 68 32 00 05 01 00 00 92 EF\n\n5669564F746563683200050000 00D8A2\n",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines: Vec<Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["status"], "00");
+    assert_eq!(lines[1]["direction"], "reader_to_host");
+}
+
+#[test]
+fn a_bad_crc_is_reported_not_hidden() {
+    let o = run(&[
+        "decode",
+        "frame",
+        "--json",
+        "5669564F7465636832000100000012FF",
+    ]);
+    assert!(o.status.success());
+    assert_eq!(json(&o)["crc_valid"], false);
+}
+
+#[test]
+fn tlv_json_masks_the_pan_unless_unmasked() {
+    let hex = "70 0F 5A 08 41 11 11 11 11 11 11 11 9F 02 02 12 34";
+    let masked = json(&run(&["decode", "tlv", "--json", hex]));
+    let pan = &masked[0]["children"][0];
+    assert_eq!(pan["tag"], "5A");
+    assert_eq!(pan["value"], "411111******1111");
+    assert!(pan.get("children").is_none());
+    assert_eq!(masked[0]["children"][1]["value"], "1234");
+    let clear = json(&run(&["decode", "tlv", "--json", "--unmasked", hex]));
+    assert_eq!(clear[0]["children"][0]["value"], "4111111111111111");
+}
+
+#[test]
+fn the_id_tech_dialect_reads_two_byte_ff_tags() {
+    let v = json(&run(&[
+        "decode",
+        "tlv",
+        "--json",
+        "--idtech",
+        "FFF1040000271 0",
+    ]));
+    assert_eq!(v[0]["tag"], "FFF1");
+    assert_eq!(v[0]["length"], 4);
+}
+
+#[test]
+fn an_msr_record_shows_every_field_with_its_checks() {
+    let t1 = b"%B5413330089020011^TEST/CARD^2512101000000000000?";
+    let t2 = b";5413330089020011=2512101000000000?";
+    let mut card = vec![0x80, 0x3F, t1.len() as u8, t2.len() as u8, 0, 0x03, 0x00];
+    card.extend_from_slice(t1);
+    card.extend_from_slice(t2);
+    let (lrc, sum) = card
+        .iter()
+        .fold((0u8, 0u8), |(x, s), &b| (x ^ b, s.wrapping_add(b)));
+    let mut record = vec![0x02, card.len() as u8, 0];
+    record.extend_from_slice(&card);
+    record.extend_from_slice(&[lrc, sum ^ 0xFF, 0x03]); // a wrong checksum
+    let hex: String = record.iter().map(|b| format!("{b:02X}")).collect();
+    let o = run(&["decode", "msr", "--json", &hex]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["lrc"], "D2");
+    assert_eq!(v["lrc_valid"], true);
+    assert_eq!(v["checksum_valid"], false);
+    assert_eq!(v["track2"], ";541333******0011=2512************?");
+    assert!(!stdout(&o).contains("5413330089020011"));
+}
+
+#[test]
+fn bad_hex_says_what_is_wrong_and_exits_non_zero() {
+    let o = run(&["decode", "frame", "56 69 5G"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("'G'") && err.contains("hint:"), "{err}");
+}
+
+#[test]
+fn a_gateway_call_without_a_site_explains_how_to_configure_one() {
+    let o = run(&["auth", "--amount", "1.00", "--card", "4111111111111111"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("no CardPointe site") && err.contains("--sim"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gateway_calls_reach_an_emulator_through_the_environment() {
+    let sim = Sim::builder().start().await.unwrap();
+    let ca = std::env::temp_dir().join(format!("cardpointe-cli-test-{}.pem", std::process::id()));
+    std::fs::write(&ca, sim.root_certificate_pem()).unwrap();
+    let (user, password) = sim.credentials();
+    let env = [
+        ("CARDPOINTE_BASE_URL", sim.base_url()),
+        ("CARDPOINTE_MERCHID", sim.merchid().to_owned()),
+        ("CARDPOINTE_USERNAME", user.to_owned()),
+        ("CARDPOINTE_PASSWORD", password.to_owned()),
+        ("CARDPOINTE_CA_CERT", ca.display().to_string()),
+    ];
+    let call = |args: Vec<String>| {
+        let env = env.clone();
+        tokio::task::spawn_blocking(move || cardpointe().envs(env).args(args).output().unwrap())
+    };
+    let args = |a: &[&str]| a.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+
+    let o = call(args(&[
+        "--json",
+        "auth",
+        "--amount",
+        "12.34",
+        "--card",
+        "4111111111111111",
+        "--expiry",
+        "1230",
+        "--order-id",
+        "CLI-TEST-1",
+    ]))
+    .await
+    .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["outcome"], "answered");
+    assert_eq!(v["response"]["amount"], "12.34");
+    let retref = v["response"]["retref"].as_str().unwrap().to_owned();
+
+    let o = call(args(&["--json", "capture", "--retref", &retref]))
+        .await
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(json(&o)["respstat"], "A");
+
+    let o = call(args(&["inquire", "--order-id", "CLI-TEST-1"]))
+        .await
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains(&retref));
+
+    let o = call(args(&[
+        "auth",
+        "--amount",
+        "5.00",
+        "--card",
+        "4387751111111038",
+        "--expiry",
+        "1230",
+    ]))
+    .await
+    .unwrap();
+    assert_eq!(o.status.code(), Some(3), "a decline exits 3");
+
+    let o = call(args(&["--json", "tokenize", "--card", "4111111111111111"]))
+        .await
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(json(&o)["token"].as_str().unwrap().ends_with("1111"));
+
+    assert_eq!(sim.ledger().iter().filter(|e| e.kind == "sale").count(), 2);
+    let _ = std::fs::remove_file(&ca);
+    sim.shutdown().await;
+}
+
+#[test]
+fn the_virtual_reader_reports_its_firmware_and_reads_a_card() {
+    let o = run(&["--json", "reader", "info", "--virtual"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(json(&o)["firmware"].as_str().unwrap().starts_with("VP3300"));
+    let o = run(&["--json", "reader", "read", "--virtual", "--entry", "swipe"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["encrypted"], true);
+    assert!(v["masked_pan"].as_str().unwrap().contains('*'));
+}
