@@ -57,12 +57,6 @@ pub enum ReaderError {
     /// The reader session has shut down (the `Reader` was disconnected or dropped).
     #[error("the reader session has ended")]
     Closed,
-    /// Discovery found no reader.
-    #[error("no VP3300 reader was found{hint}")]
-    NotFound {
-        /// A hint on what to check.
-        hint: &'static str,
-    },
 }
 
 impl ReaderError {

@@ -295,3 +295,11 @@ async fn without_a_bluetooth_stack_the_platform_adapter_fails_at_once_with_a_cle
         Ok(_) => {}
     }
 }
+
+#[tokio::test]
+async fn the_battery_level_is_read_from_the_gatt_battery_service_when_there_is_one() {
+    let (mut link, device, _) = connected(CANCEL_OK.to_vec(), 20).await;
+    assert_eq!(link.battery_percent().await, None, "no Battery Service");
+    device.set_battery(Some(17));
+    assert_eq!(link.battery_percent().await, Some(17));
+}

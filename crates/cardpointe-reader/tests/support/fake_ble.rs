@@ -55,6 +55,8 @@ struct Shared {
     sinks: Vec<Sink>,
     log: Vec<String>,
     fail_writes: bool,
+    /// A GATT Battery Level (0x2A19) characteristic with this value, if any.
+    battery: Option<u8>,
 }
 
 /// The device end of the fake stack, for the test to drive and inspect.
@@ -89,6 +91,11 @@ impl FakeDevice {
     /// The test's record of what the host did, in order.
     pub fn log(&self) -> Vec<String> {
         self.lock().log.clone()
+    }
+
+    /// Exposes a GATT Battery Service with this level.
+    pub fn set_battery(&self, percent: Option<u8>) {
+        self.lock().battery = percent;
     }
 
     pub fn set_fail_writes(&self, fail: bool) {
@@ -206,11 +213,24 @@ impl Peripheral for FakePeripheral {
         if shared.has_data_characteristic {
             characteristics.insert(data_characteristic());
         }
-        BTreeSet::from([Service {
+        let mut services = BTreeSet::from([Service {
             uuid: uuid_from_u16(0x1820),
             primary: true,
             characteristics,
-        }])
+        }]);
+        if shared.battery.is_some() {
+            services.insert(Service {
+                uuid: uuid_from_u16(0x180F),
+                primary: true,
+                characteristics: BTreeSet::from([Characteristic {
+                    uuid: uuid_from_u16(0x2A19),
+                    service_uuid: uuid_from_u16(0x180F),
+                    properties: CharPropFlags::READ,
+                    descriptors: BTreeSet::new(),
+                }]),
+            });
+        }
+        services
     }
 
     async fn is_connected(&self) -> btleplug::Result<bool> {
@@ -270,8 +290,12 @@ impl Peripheral for FakePeripheral {
         Ok(())
     }
 
-    async fn read(&self, _characteristic: &Characteristic) -> btleplug::Result<Vec<u8>> {
-        Err(btleplug::Error::NotSupported("read".to_owned()))
+    async fn read(&self, characteristic: &Characteristic) -> btleplug::Result<Vec<u8>> {
+        let shared = self.device.lock();
+        match shared.battery {
+            Some(level) if characteristic.uuid == uuid_from_u16(0x2A19) => Ok(vec![level]),
+            _ => Err(btleplug::Error::NoSuchCharacteristic),
+        }
     }
 
     async fn subscribe(&self, characteristic: &Characteristic) -> btleplug::Result<()> {
@@ -354,6 +378,7 @@ impl FakeAdapter {
                 sinks: Vec::new(),
                 log: Vec::new(),
                 fail_writes: false,
+                battery: None,
             })),
             id: peripheral_id(index),
             events: Arc::clone(&self.events),
