@@ -24,6 +24,9 @@ use cardpointe_vp3300::command::HostResponse;
 
 use crate::{AuthOutcome, Error, Gateway};
 
+#[cfg(feature = "reader")]
+pub use crate::reader_session::ReaderSession;
+
 /// A boxed future, so [`CardReader`] can be used as a trait object.
 pub type ReaderFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
 

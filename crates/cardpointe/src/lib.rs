@@ -66,6 +66,8 @@ mod recovery;
 
 #[cfg(feature = "checkout")]
 pub mod checkout;
+#[cfg(all(feature = "checkout", feature = "reader"))]
+mod reader_session;
 
 pub use crate::error::Error;
 pub use crate::gateway::Gateway;

@@ -205,3 +205,40 @@ async fn a_declined_card_is_a_declined_result_with_a_receipt() {
     assert!(result.receipt.to_string().contains("DECLINED"));
     sim.shutdown().await;
 }
+
+/// The real reader API (`cardpointe-reader`) over the emulator's virtual VP3300: a chip card
+/// goes through the whole flow, EMV completion included.
+#[cfg(feature = "reader")]
+#[tokio::test]
+async fn a_chip_card_on_the_virtual_vp3300_is_read_authorized_and_completed() {
+    use cardpointe::checkout::ReaderSession;
+    use cardpointe::reader::{ConnectOptions, DiscoveryOptions, Reader};
+    use cardpointe_sim::reader::{DeviceConfig, Entry, Presentation, TestCard};
+
+    let (sim, checkout) = start().await;
+    let device = DeviceConfig::with_cards([Presentation::by(TestCard::uat_visa(), Entry::Insert)]);
+    let found = Reader::discover(DiscoveryOptions::simulated_with(device))
+        .await
+        .unwrap();
+    let reader = Reader::connect(found.into_iter().next().unwrap(), ConnectOptions::default())
+        .await
+        .unwrap();
+    let mut session = ReaderSession::new(reader);
+    let (seen, on_event) = events();
+    let result = checkout
+        .run(
+            CheckoutRequest::new(Amount::from_minor(1999).unwrap()),
+            CardInput::Reader(&mut session),
+            on_event,
+        )
+        .await
+        .unwrap();
+    assert!(result.is_approved(), "{}", result.auth);
+    assert_eq!(result.receipt.entry_mode, "EMVContact");
+    assert!(result.reader.as_ref().is_some_and(|o| o.approved));
+    assert!(result.receipt.emv.iter().any(|(name, _)| name == "ARC"));
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen.contains(&CheckoutEvent::CompletingOnReader));
+    session.into_inner().disconnect().await.unwrap();
+    sim.shutdown().await;
+}

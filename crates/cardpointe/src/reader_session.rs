@@ -1,0 +1,125 @@
+//! [`ReaderSession`]: `cardpointe-reader`'s [`Reader`] as checkout's [`CardReader`], for a
+//! VP3300 over Bluetooth LE or the emulator's virtual one alike.
+
+use std::time::Duration;
+
+use cardpointe_reader::{Reader, ReaderError, ReaderEvent};
+use cardpointe_vp3300::TransactionRequest;
+use cardpointe_vp3300::command::{HostResponse, Interfaces, Payment};
+
+use crate::checkout::{CardReader, CheckoutEvent, ReaderFuture, ReaderOutcome};
+use crate::{Amount, Error};
+
+/// A connected reader, ready for [`Checkout::run`](crate::Checkout::run) as
+/// [`CardInput::Reader`](crate::CardInput::Reader).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use cardpointe::checkout::ReaderSession;
+/// use cardpointe::reader::{ConnectOptions, DiscoveryOptions, Reader};
+///
+/// let found = Reader::discover(DiscoveryOptions::simulated()).await?;
+/// let reader = Reader::connect(found.into_iter().next().ok_or("no reader")?, ConnectOptions::default()).await?;
+/// let session = ReaderSession::new(reader);
+/// assert!(session.reader().info().firmware.is_some());
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct ReaderSession {
+    reader: Reader,
+    interfaces: Interfaces,
+    card_timeout: Duration,
+}
+
+impl ReaderSession {
+    /// A session offering every interface (chip, contactless, swipe), 60 s for the card.
+    #[must_use]
+    pub fn new(reader: Reader) -> Self {
+        Self {
+            reader,
+            interfaces: Interfaces::ALL,
+            card_timeout: Duration::from_secs(60),
+        }
+    }
+
+    /// The same session offering only these interfaces (with the chip slot open the VP3300
+    /// runs the contact flow; a tap needs contactless without it).
+    #[must_use]
+    pub fn with_interfaces(mut self, interfaces: Interfaces) -> Self {
+        self.interfaces = interfaces;
+        self
+    }
+
+    /// The same session with another time for the customer to present the card.
+    #[must_use]
+    pub fn with_card_timeout(mut self, timeout: Duration) -> Self {
+        self.card_timeout = timeout;
+        self
+    }
+
+    /// The reader.
+    #[must_use]
+    pub fn reader(&self) -> &Reader {
+        &self.reader
+    }
+
+    /// The reader back (to disconnect it).
+    #[must_use]
+    pub fn into_inner(self) -> Reader {
+        self.reader
+    }
+}
+
+fn reader_error(e: ReaderError) -> Error {
+    Error::Reader(e.to_string())
+}
+
+fn prompt(event: &ReaderEvent) -> Option<String> {
+    Some(match event {
+        ReaderEvent::WaitingForCard { fallback: true, .. } => "CHIP ERROR - PLEASE SWIPE".into(),
+        ReaderEvent::WaitingForCard { .. } => "INSERT, TAP OR SWIPE CARD".into(),
+        ReaderEvent::CardInserted => "CARD INSERTED".into(),
+        ReaderEvent::CardSwiped => "CARD SWIPED".into(),
+        ReaderEvent::CardTapped => "CARD TAPPED".into(),
+        ReaderEvent::Message(text) => text.clone(),
+        ReaderEvent::Processing => "PROCESSING".into(),
+        ReaderEvent::RemoveCard => "REMOVE CARD".into(),
+        _ => return None,
+    })
+}
+
+impl CardReader for ReaderSession {
+    fn read_card<'a>(
+        &'a mut self,
+        amount: Amount,
+        progress: &'a mut (dyn FnMut(CheckoutEvent) + Send),
+    ) -> ReaderFuture<'a, cardpointe_vp3300::EncryptedCardData> {
+        Box::pin(async move {
+            let minor = u64::try_from(amount.minor_units())
+                .map_err(|_| Error::Reader("a card read needs a positive amount".to_owned()))?;
+            let mut request =
+                TransactionRequest::new(Payment::purchase_usd(minor), self.interfaces);
+            request.card_timeout = self.card_timeout;
+            let read = self.reader.read_card(request).await.map_err(reader_error)?;
+            read.card_data_with(|event| {
+                if let Some(text) = prompt(event) {
+                    progress(CheckoutEvent::ReaderPrompt(text));
+                }
+            })
+            .await
+            .map_err(reader_error)
+        })
+    }
+
+    fn complete<'a>(&'a mut self, answer: HostResponse) -> ReaderFuture<'a, ReaderOutcome> {
+        Box::pin(async move {
+            let outcome = self
+                .reader
+                .complete_online(answer)
+                .await
+                .map_err(reader_error)?;
+            Ok(ReaderOutcome::from(&outcome))
+        })
+    }
+}
