@@ -32,6 +32,35 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! ## Choices where the spec is uncertain
+//!
+//! Each is made in one place in the code and may change if the real gateway is observed:
+//!
+//! | question (spec "Uncertain") | the emulator's answer |
+//! |---|---|
+//! | 401 body and headers | `text/html` `<h1>401 Unauthorized</h1>` with `WWW-Authenticate: Basic` |
+//! | wrong verb on a known path | 405 in the gateway's JSON error shape (`timestamp`, `status`, `error`, `path`) |
+//! | unparsable or non-object body | 400 in the same JSON shape |
+//! | missing `merchid` | 401 (no MID, no entitlement) |
+//! | keyed card without `expiry` | PPS 15 |
+//! | void `amount` in the answer | the amount still authorized (`0.00` after a full void) |
+//! | partial void once captured, over-capture without entitlement, refund above what is left | PPS 43 |
+//! | capture/void of a transmitted or settled transaction | PPS 27 "Txn Batched" |
+//! | capture/void/refund of a declined or voided one | PPS 29; repeating a void answers the approval again |
+//! | refund `retref` | a new retref; offline `PPS` `00` `REFUND` unless an amount-driven code applies |
+//! | `inquireByOrderid` with several matches | a JSON array (one match: an object) |
+//! | profile GET not found | a one-element array holding the PPS 96 object |
+//! | `sigcap` answer | `respcode` `00`, `resptext` `signature stored` |
+//! | CardSecure errors | HTTP 400 `{"message","errorcode"}` with the documented texts |
+//! | amount-driven code unknown to the host's table | a normal approval |
+//! | default AVS / CVV | `Z` with address data, `" "` without; CVV `M` when sent, `P` when not |
+//! | settlestat `setlamount` of refunds | negative |
+//! | RPCT approval text | "Approval" (UAT recordings) rather than the table's "Approve" |
+//!
+//! Not emulated: the PIN-debit simulation cards, `Rejected` settlement (no UAT rule produces it),
+//! RSA-encrypted `account` (answers CardSecure 12), Apple/Google Pay decryption (payloads are
+//! accepted opaquely and stand for a test card).
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
