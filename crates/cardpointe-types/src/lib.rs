@@ -118,7 +118,8 @@ pub use ops::cardsecure::{
 };
 pub use ops::extras::{BinInfo, EmvTagData, LineItem, MaskedAccount, Receipt, UserFields};
 pub use ops::funding::{
-    Chargeback, Funding, FundingAdjustment, FundingRequest, FundingResponse, FundingTxn,
+    Chargeback, Deposit, DepositRequest, DepositTxn, Funding, FundingAdjustment, FundingRequest,
+    FundingResponse, FundingTxn,
 };
 pub use ops::inquire::{InquireByOrderIdRequest, InquireRequest, InquireResponse};
 pub use ops::merchant::{

@@ -648,3 +648,18 @@ fn an_emulator_can_answer_from_a_table_row() {
     let back = AuthRequest::parse_response(body.as_bytes()).unwrap();
     assert_eq!(back.outcome().category(), Category::NotFound);
 }
+
+#[test]
+fn legacy_deposit_report_reads_back() {
+    use cardpointe_types::DepositRequest;
+    let d = DepositRequest::parse_response(
+        br#"[{"depositid":7,"merchid":"496160873888","postdate":"20141209","actdate":"20141209","amount":"550.14","feeamnt":"1.20","cbakamnt":"0.00","currency":"USD","accttype":"VISA","respproc":"FNOR","resptext":"","action":"DEP",
+ "txns":[{"merchbatch":"106","hostbatch":"1900940055","retref":"343005134513","depamnt":"1.00","feeamnt":"0.02","action":"DEB"}]}]"#,
+    )
+    .unwrap();
+    assert_eq!(d[0].depositid.as_deref(), Some("7"));
+    assert_eq!(d[0].amount, amount("550.14"));
+    let t = &d[0].txns.as_ref().unwrap()[0];
+    assert_eq!(t.action.as_deref(), Some("DEB"));
+    assert_eq!(t.depamnt, amount("1.00"));
+}

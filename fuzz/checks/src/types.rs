@@ -3,11 +3,11 @@
 use std::fmt::Debug;
 
 use cardpointe_types::{
-    AuthRequest, BinRequest, CaptureRequest, CloseBatchRequest, CredentialTestRequest, EchoRequest,
-    FundingRequest, InquireByOrderIdRequest, InquireMerchantRequest, InquireRequest, Operation,
-    ProfileDeleteRequest, ProfileReadRequest, ProfileRequest, RefundRequest,
-    SettlestatByBatchSourceRequest, SettlestatRequest, SigcapRequest, SurchargeRequest,
-    TokenizeRequest, VoidByOrderIdRequest, VoidRequest,
+    AuthRequest, BinRequest, CaptureRequest, CloseBatchRequest, CredentialTestRequest,
+    DepositRequest, EchoRequest, FundingRequest, InquireByOrderIdRequest, InquireMerchantRequest,
+    InquireRequest, Operation, ProfileDeleteRequest, ProfileReadRequest, ProfileRequest,
+    RefundRequest, SettlestatByBatchSourceRequest, SettlestatRequest, SigcapRequest,
+    SurchargeRequest, TokenizeRequest, VoidByOrderIdRequest, VoidRequest,
 };
 use serde::Serialize;
 
@@ -57,6 +57,7 @@ pub fn gateway_json(data: &[u8]) {
     round_trip::<SettlestatByBatchSourceRequest>(data);
     round_trip::<CloseBatchRequest>(data);
     round_trip::<FundingRequest>(data);
+    round_trip::<DepositRequest>(data);
     round_trip::<ProfileRequest>(data);
     round_trip::<ProfileReadRequest>(data);
     round_trip::<ProfileDeleteRequest>(data);

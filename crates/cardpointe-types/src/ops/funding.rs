@@ -234,3 +234,86 @@ operation!(
     ]),
     parse: parse_json,
 );
+
+/// `GET /deposit?merchid=…&date=MMDD`: the legacy deposit report (removed from the docs,
+/// still in old recordings); superseded by [`FundingRequest`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct DepositRequest {
+    /// The merchant.
+    pub merchid: MerchantId,
+    /// The deposit day.
+    pub date: Option<ReportDate>,
+}
+
+impl DepositRequest {
+    /// Deposits of `merchid` on `date`.
+    #[must_use]
+    pub const fn new(merchid: MerchantId, date: Option<ReportDate>) -> Self {
+        Self { merchid, date }
+    }
+}
+
+model! {
+    /// One transaction of a legacy deposit.
+    #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct DepositTxn {
+        /// Merchant batch.
+        merchbatch: String,
+        /// Processor batch.
+        hostbatch: String,
+        /// The transaction.
+        retref: Retref,
+        /// Deposited amount.
+        depamnt: Amount,
+        /// Fee amount.
+        feeamnt: Amount,
+        /// `DEB` or `REF`.
+        action: String,
+    }
+}
+
+model! {
+    /// One legacy deposit.
+    #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[non_exhaustive]
+    pub struct Deposit {
+        /// Deposit id.
+        depositid: String,
+        /// Merchant.
+        merchid: MerchantId,
+        /// Posting date.
+        postdate: String,
+        /// Action date.
+        actdate: String,
+        /// Amount.
+        amount: Amount,
+        /// Fees.
+        feeamnt: Amount,
+        /// Chargebacks.
+        cbakamnt: Amount,
+        /// Currency.
+        currency: String,
+        /// Account type.
+        accttype: String,
+        /// Host.
+        respproc: RespProc,
+        /// Response text.
+        resptext: String,
+        /// Action.
+        action: String,
+        /// Transactions.
+        txns: Vec<DepositTxn>,
+    }
+}
+
+operation!(
+    DepositRequest => Vec<Deposit>, name: "deposit", method: Method::Get,
+    retry: RetrySafety::Safe, body: nobody,
+    path: |s| with_query("deposit", &[
+        ("merchid", Some(s.merchid.as_str())),
+        ("date", s.date.map(|d| d.to_string()).as_deref()),
+    ]),
+    parse: crate::operation::parse_list_or_one,
+);
