@@ -35,7 +35,7 @@ pub use hex::Hex;
 pub use mask::{MaskedValue, Sensitivity, is_sensitive, sensitivity};
 pub use options::{Dialect, Options, Padding};
 pub use reader::{Marker, Tlv, Tlvs, parse};
-pub use tag::{Class, MAX_TAG_LEN, Tag};
+pub use tag::{Class, MAX_TAG_LEN, Tag, TagList};
 pub use walk::{DEFAULT_MAX_DEPTH, Visit, Walker};
 #[cfg(feature = "alloc")]
 pub use writer::{Content, Encoder, Node, encode_all};

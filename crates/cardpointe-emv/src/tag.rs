@@ -170,6 +170,65 @@ impl From<u32> for Tag {
     }
 }
 
+/// The tags of a tag list (ID TECH `DFEE1A` "tags to return", EMV `9F4A`): tags only, no
+/// lengths, read with the tag rules alone (EMV spec 1.4). After the first error it yields
+/// nothing more.
+///
+/// ```
+/// use cardpointe_emv::{Tag, TagList};
+///
+/// let list = [0x9F, 0x02, 0x5A, 0xFF, 0xF1, 0xDF, 0xEE, 0x23];
+/// let tags: Vec<Tag> = TagList::new(&list, true).collect::<Result<_, _>>()?;
+/// assert_eq!(tags, [Tag::new(0x9F02), Tag::new(0x5A), Tag::new(0xFFF1), Tag::new(0xDFEE23)]);
+/// # Ok::<(), cardpointe_emv::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct TagList<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    id_tech: bool,
+    failed: bool,
+}
+
+impl<'a> TagList<'a> {
+    /// The tags in `bytes`; `id_tech` reads the ID TECH 2-byte quirk tags.
+    #[must_use]
+    pub const fn new(bytes: &'a [u8], id_tech: bool) -> Self {
+        TagList {
+            bytes,
+            pos: 0,
+            id_tech,
+            failed: false,
+        }
+    }
+}
+
+impl Iterator for TagList<'_> {
+    type Item = Result<Tag, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let rest = self.bytes.get(self.pos..)?;
+        if rest.is_empty() {
+            return None;
+        }
+        match parse_tag(rest, self.pos, self.id_tech) {
+            Ok((tag, n)) => {
+                self.pos += n;
+                Some(Ok(tag))
+            }
+            Err(e) => {
+                self.failed = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+impl core::iter::FusedIterator for TagList<'_> {}
+
 /// Whether `first second` is an ID TECH quirk pair: `FF E0..EA` or `FF F0..FE`.
 pub(crate) const fn is_id_tech_quirk_pair(first: u8, second: u8) -> bool {
     first == 0xFF && matches!(second, 0xE0..=0xEA | 0xF0..=0xFE)
@@ -248,6 +307,19 @@ mod tests {
         assert_eq!(
             Tag::from_bytes(&[0xFF, 0xFF, 0xFF], true),
             Err(Error::TruncatedTag { offset: 0 })
+        );
+    }
+
+    #[test]
+    fn a_tag_list_reads_tags_without_lengths_and_stops_at_a_cut_tag() {
+        let tags: alloc::vec::Vec<_> = TagList::new(&[0x95, 0x9F, 0x37, 0xDF], false).collect();
+        assert_eq!(
+            tags,
+            [
+                Ok(Tag::new(0x95)),
+                Ok(Tag::new(0x9F37)),
+                Err(Error::TruncatedTag { offset: 3 })
+            ]
         );
     }
 
