@@ -13,6 +13,7 @@ pub mod cardsecure;
 pub mod emv;
 pub mod sim;
 pub mod types;
+pub mod virtual_reader;
 pub mod vp3300;
 
 /// One fuzz target: the name of its binary and corpus directory, and its check.
@@ -66,5 +67,9 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "sim_request",
         check: sim::sim_request,
+    },
+    Target {
+        name: "virtual_reader",
+        check: virtual_reader::virtual_reader,
     },
 ];
