@@ -3,7 +3,7 @@
 //!
 //! | call | effect |
 //! |---|---|
-//! | `GET /__sim/ledger` | every transaction (masked) as `{"transactions":[…]}` |
+//! | `GET /__sim/ledger[?orderid=&merchid=&offset=&limit=]` | the transactions (masked) as `{"transactions":[…]}`, written entry by entry |
 //! | `POST /__sim/settle` | close and settle every open batch → `{"settled":n}` |
 //! | `POST /__sim/batches/close` | transmit every open batch (captures then get PPS 27) |
 //! | `GET /__sim/clock`, `POST /__sim/clock/advance` `{"seconds":n}` | read / move the clock |
@@ -35,7 +35,13 @@ fn error(status: u16, message: &str) -> Reply {
     json_reply(status, &json!({ "error": message }))
 }
 
-pub(crate) fn handle(engine: &Engine, method: &str, path: &str, body: &[u8]) -> Reply {
+pub(crate) fn handle(
+    engine: &Engine,
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+    body: &[u8],
+) -> Reply {
     let body: Value = if body.iter().all(u8::is_ascii_whitespace) {
         Value::Object(serde_json::Map::new())
     } else {
@@ -45,10 +51,7 @@ pub(crate) fn handle(engine: &Engine, method: &str, path: &str, body: &[u8]) -> 
         }
     };
     match (method, path) {
-        ("GET", "/__sim/ledger") => {
-            let entries = serde_json::to_value(engine.ledger()).unwrap_or(Value::Null);
-            json_reply(200, &json!({ "transactions": entries }))
-        }
+        ("GET", "/__sim/ledger") => ledger(engine, query.unwrap_or("")),
         ("POST", "/__sim/settle") => {
             let merchid = body.get("merchid").and_then(Value::as_str);
             let now = engine.clock.now_ms();
@@ -129,6 +132,53 @@ pub(crate) fn handle(engine: &Engine, method: &str, path: &str, body: &[u8]) -> 
             "unknown admin call; see the cardpointe_sim::admin docs for /__sim/ledger, /__sim/settle, /__sim/clock, /__sim/faults, /__sim/modes",
         ),
     }
+}
+
+/// Writes the ledger entry by entry (no intermediate JSON tree: a million transactions stay a
+/// few hundred bytes each), optionally filtered and paged.
+fn ledger(engine: &Engine, query: &str) -> Reply {
+    let params = crate::engine::parse_query(query);
+    let param = |k: &str| {
+        params
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
+    let offset = param("offset")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let limit = param("limit")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(usize::MAX);
+    let orderid = param("orderid");
+    let merchid = param("merchid");
+    let state = engine.state_lock();
+    let mut out: Vec<u8> = Vec::with_capacity(32 + state.txns.len().min(limit).min(100_000) * 360);
+    out.extend_from_slice(b"{\"transactions\":[");
+    let entries = state
+        .txns
+        .iter()
+        .filter(|t| {
+            orderid.is_none_or(|o| t.orderid.as_deref() == Some(o))
+                && merchid.is_none_or(|m| t.merchid == m)
+        })
+        .skip(offset)
+        .take(limit);
+    for (i, txn) in entries.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        // Writing JSON into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut out, &crate::LedgerEntry::from_txn(txn));
+    }
+    drop(state);
+    out.extend_from_slice(b"]}");
+    Reply::text(
+        200,
+        "application/json",
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    )
 }
 
 fn modes_reply(engine: &Engine) -> Reply {

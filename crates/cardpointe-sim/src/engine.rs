@@ -282,7 +282,7 @@ impl Engine {
         };
         if path == "/__sim" || path.starts_with("/__sim/") {
             return self.render(
-                admin::handle(self, request.method, path, request.body),
+                admin::handle(self, request.method, path, query, request.body),
                 false,
             );
         }

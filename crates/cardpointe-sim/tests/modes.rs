@@ -38,6 +38,11 @@ async fn close_after_records_the_sale_and_inquire_by_orderid_recovers_it() {
             .count(),
         1
     );
+    let listed = call(&sim, "GET", "/__sim/ledger?orderid=LOST-1", None)
+        .await
+        .json();
+    assert_eq!(listed["transactions"].as_array().map(Vec::len), Some(1));
+    assert_eq!(listed["transactions"][0]["setlstat"], "Authorized");
     let found = get(&sim, &format!("inquireByOrderid/LOST-1/{MID}/1")).await;
     assert_eq!(found["respstat"], "A");
     // The rule was used up: the next auth answers.
