@@ -17,10 +17,11 @@
 //!   answer is lost, recovers with `inquireByOrderid` or reverses with `voidByOrderId` (up to
 //!   three times), as the gateway's guidance says. It returns an [`AuthOutcome`] saying which
 //!   happened; it never sends the auth twice.
-//! - [`checkout`] (feature `checkout`): reader or manual card → CardSecure token → safe auth →
+//! - `checkout` (feature `checkout`): reader or manual card → CardSecure token → safe auth →
 //!   EMV completion on the reader → receipt, with events for a UI.
-//! - The layers, re-exported as modules behind features: [`types`], [`transport`], [`emv`],
-//!   [`vp3300`], [`cardsecure`], [`reader`].
+//! - The layers, re-exported as modules: [`types`] and [`transport`] always; `emv`, `vp3300`,
+//!   `cardsecure` and `reader` behind the features of the same names (all but `reader` on by
+//!   default; `reader` pulls in btleplug).
 //!
 //! # Example
 //!
