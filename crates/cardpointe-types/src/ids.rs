@@ -9,8 +9,17 @@ use crate::ValueError;
 /// Declares a validated text newtype with `new`, `as_str`, `Display`, `FromStr`, serde.
 macro_rules! text_id {
     ($(#[$meta:meta])* $name:ident, $validate:path) => {
+        text_id!(@define $(#[$meta])* $name, $validate);
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_tuple(stringify!($name)).field(&self.0).finish()
+            }
+        }
+    };
+    (@define $(#[$meta:meta])* $name:ident, $validate:path) => {
         $(#[$meta])*
-        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub struct $name(String);
 
         impl $name {
@@ -187,12 +196,23 @@ fn validate_token(s: &str) -> Result<(), ValueError> {
 }
 
 text_id!(
+    @define
     /// A CardSecure token: 16 characters (up to 19 accepted), first character `9`, digits 2–3
     /// the first two of the PAN (or routing number), last four the last four of the PAN (or bank
-    /// account). Not card data: it is shown in full by `Debug`.
+    /// account).
+    ///
+    /// A token is not card data, but it charges the card at this merchant, so `Debug` (what logs
+    /// and error chains print) shows only its last four, `Token(…1111)`; `Display` and
+    /// [`Token::as_str`] give the whole value for storing and sending.
     Token,
     validate_token
 );
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Token(…{})", self.last_four())
+    }
+}
 
 impl Token {
     /// The last four characters (the last four of the card or bank account).
@@ -345,6 +365,8 @@ mod tests {
     #[test]
     fn tokens_start_with_nine() {
         let t = Token::new("9418594164541111").unwrap();
+        assert_eq!(format!("{t:?}"), "Token(…1111)");
+        assert_eq!(t.to_string(), "9418594164541111");
         assert_eq!(t.last_four(), "1111");
         assert_eq!(
             Token::new("4111111111111111"),
