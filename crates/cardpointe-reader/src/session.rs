@@ -409,6 +409,34 @@ impl Session {
         }
     }
 
+    /// Sends a cancel and waits (bounded) for its answer, dropping anything else the reader
+    /// still had to say, so the next transaction starts from a clean slate.
+    async fn settle_reader(&mut self) {
+        if self.write_frame(&command::cancel()).await.is_err() {
+            return;
+        }
+        let deadline = Instant::now() + self.cancel_timeout;
+        loop {
+            let received = tokio::time::timeout_at(deadline, self.link.recv()).await;
+            let Ok(Ok(bytes)) = received else {
+                return;
+            };
+            self.decoder.push(&bytes);
+            while let Some(item) = self.decoder.decode() {
+                if let Ok(Decoded::Frame(frame)) = item {
+                    let _ = self
+                        .tap
+                        .send(TappedFrame::new(TapDirection::Received, &frame));
+                    if frame.command == command::id::CANCEL.0
+                        && matches!(frame.kind, FrameKind::Response { .. })
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
     async fn try_reconnect(&mut self, attempts: u32) -> Result<(), ReaderError> {
         let delay = self.reconnect.map_or(Duration::ZERO, |p| p.delay);
         let mut last = None;
@@ -422,10 +450,10 @@ impl Session {
                     self.link_state.borrow_and_update();
                     self.link_up = true;
                     self.decoder.reset();
+                    // The reader may still think a transaction runs: make it idle before
+                    // anything else talks to it.
+                    self.settle_reader().await;
                     self.status.send_replace(ConnectionStatus::Connected);
-                    // The reader may still think a transaction runs: make it idle. Its answer
-                    // arrives with nothing waiting for it and is dropped.
-                    let _ = self.write_frame(&command::cancel()).await;
                     return Ok(());
                 }
                 Err(error) => {
