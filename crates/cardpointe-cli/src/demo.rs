@@ -205,10 +205,11 @@ async fn walk(
     let mut reader;
     let input = if args.entry == EntryChoice::Manual {
         p.line(format!("card keyed in by hand: {}", test_card.masked_pan()));
+        let yymm = test_card.expiry_yymm();
         let expiry = format!(
             "{}/{}",
-            &test_card.expiry_yymm()[2..4],
-            &test_card.expiry_yymm()[0..2]
+            yymm.get(2..4).unwrap_or("12"),
+            yymm.get(0..2).unwrap_or("30")
         );
         CardInput::Manual(ManualCard::new(test_card.pan(), &expiry, None)?)
     } else {

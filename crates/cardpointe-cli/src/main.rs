@@ -126,10 +126,21 @@ fn main() -> ExitCode {
     quiet_broken_pipe();
     let cli = Cli::parse();
     if cli.verbose {
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::DEBUG)
-            .with_writer(std::io::stderr)
-            .with_target(false)
+        use tracing_subscriber::layer::SubscriberExt as _;
+        use tracing_subscriber::util::SubscriberInitExt as _;
+        // Our crates at debug (their spans and events never carry card data, tokens or
+        // credentials); the HTTP/TLS stack and the in-process emulator only when they warn.
+        let filter = tracing_subscriber::filter::Targets::new()
+            .with_target("cardpointe", tracing::Level::DEBUG)
+            .with_target("cardpointe_sim", tracing::Level::WARN)
+            .with_default(tracing::Level::WARN);
+        tracing_subscriber::registry()
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_writer(std::io::stderr)
+                    .with_target(false),
+            )
+            .with(filter)
             .init();
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
