@@ -14,7 +14,8 @@ const DECLINED_VISA: &str = "4387751111111038";
 
 async fn start() -> (Sim, Gateway) {
     let sim = Sim::builder().start().await.expect("the emulator starts");
-    let gateway = gateway_for(&sim, Duration::from_millis(800), "testing123");
+    // Generous, so a slow CI machine never turns an ordinary answer into a recovery.
+    let gateway = gateway_for(&sim, Duration::from_secs(10), "testing123");
     (sim, gateway)
 }
 
@@ -99,8 +100,9 @@ async fn a_decline_is_an_answered_value_not_an_error() {
 
 #[tokio::test]
 async fn an_answer_lost_to_a_timeout_is_recovered_by_inquire_by_orderid() {
-    let (sim, gateway) = start().await;
-    sim.inject(FaultRule::once("auth", FaultKind::Delay).delay_ms(3_000));
+    let sim = Sim::builder().start().await.unwrap();
+    let gateway = gateway_for(&sim, Duration::from_secs(1), "testing123");
+    sim.inject(FaultRule::once("auth", FaultKind::Delay).delay_ms(5_000));
     let outcome = gateway.auth(auth(&gateway, VISA, 1234)).await.unwrap();
     let AuthOutcome::Recovered { inquiry, cause, .. } = &outcome else {
         panic!("expected a recovery, got {outcome}");
