@@ -264,7 +264,9 @@ pub struct CheckoutResult {
     pub token: Token,
     /// What the reader decided (chip cards), when a reader was used.
     pub reader: Option<ReaderOutcome>,
-    /// Set when the card declined after the gateway approved and the auth was voided.
+    /// Set when the card declined (or the reader failed to finish) after the gateway approved,
+    /// and the auth was voided. When the card declined but this is `false`, the void failed:
+    /// the authorization still stands at the gateway and must be voided (see `auth`).
     pub reversed_after_card_decline: bool,
     /// Receipt data.
     pub receipt: CheckoutReceipt,
@@ -395,13 +397,26 @@ impl Checkout {
         if let Some(reader) = reader.as_mut() {
             on_event(CheckoutEvent::CompletingOnReader);
             let answer = host_answer(&outcome);
-            let finished = reader.complete(answer).await?;
+            // A reader that fails to finish counts as a card decline: the authorization is
+            // reversed rather than left standing without the card's agreement. Neither that
+            // failure nor a failed void loses the gateway's outcome: both end in the result.
+            let finished = match reader.complete(answer).await {
+                Ok(finished) => finished,
+                Err(error) => {
+                    tracing::warn!(%error, "the reader did not finish the transaction");
+                    ReaderOutcome::new(false)
+                }
+            };
             if gateway_approved && !finished.approved {
                 on_event(CheckoutEvent::ReversingCardDecline);
                 if let Some(retref) = outcome.retref().cloned() {
                     let void = VoidRequest::new(self.gateway.merchant_id().clone(), retref);
-                    let answer = self.gateway.void(&void).await?;
-                    reversed = answer.is_approved();
+                    match self.gateway.void(&void).await {
+                        Ok(answer) => reversed = answer.is_approved(),
+                        Err(error) => {
+                            tracing::warn!(%error, "the void after the card's decline failed");
+                        }
+                    }
                 }
             }
             reader_outcome = Some(finished);

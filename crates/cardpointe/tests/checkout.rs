@@ -188,6 +188,45 @@ async fn a_card_that_declines_after_the_gateway_approved_is_voided() {
     sim.shutdown().await;
 }
 
+/// A reader that reads a swipe, then loses the link before it can finish.
+struct VanishingReader;
+
+impl CardReader for VanishingReader {
+    fn read_card<'a>(
+        &'a mut self,
+        _amount: Amount,
+        _progress: &'a mut (dyn FnMut(CheckoutEvent) + Send),
+    ) -> ReaderFuture<'a, EncryptedCardData> {
+        Box::pin(async { Ok(encrypted_swipe()) })
+    }
+
+    fn complete<'a>(&'a mut self, _answer: HostResponse) -> ReaderFuture<'a, ReaderOutcome> {
+        Box::pin(async { Err(cardpointe::Error::Reader("link lost".into())) })
+    }
+}
+
+#[tokio::test]
+async fn a_reader_that_cannot_finish_gets_the_approval_reversed_not_lost() {
+    let (sim, checkout) = start().await;
+    let (_, on_event) = events();
+    let result = checkout
+        .run(
+            CheckoutRequest::new(Amount::from_minor(800).unwrap()),
+            CardInput::Reader(&mut VanishingReader),
+            on_event,
+        )
+        .await
+        .expect("the gateway's outcome is kept even though the reader failed");
+    assert!(result.auth.is_approved());
+    assert!(!result.is_approved());
+    assert!(result.reversed_after_card_decline);
+    let voided = sim.ledger().iter().any(|e| {
+        e.orderid.as_deref() == Some(result.auth.order_id().as_str()) && e.setlstat == "Voided"
+    });
+    assert!(voided);
+    sim.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_declined_card_is_a_declined_result_with_a_receipt() {
     let (sim, checkout) = start().await;
