@@ -589,3 +589,42 @@ fn receipt(
 fn hex_upper(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use cardpointe_types::{AuthResponse, RespProc, RespStat};
+
+    use super::*;
+
+    fn answered(stat: RespStat, emv: Option<&str>) -> AuthOutcome {
+        let mut response =
+            AuthResponse::with_outcome(stat, RespProc::Pps, "00".parse().unwrap(), "x");
+        response.emv = emv.map(str::to_owned);
+        AuthOutcome::Answered {
+            order_id: OrderId::new("ORDER-1").unwrap(),
+            response: Box::new(response),
+        }
+    }
+
+    #[test]
+    fn an_approval_gives_the_card_arc_00_and_the_issuer_data() {
+        let answer = host_answer(&answered(RespStat::Approved, Some("0102030405060708")));
+        assert_eq!(answer.arc, *b"00");
+        assert_eq!(
+            answer.issuer_authentication_data,
+            Some(vec![1, 2, 3, 4, 5, 6, 7, 8])
+        );
+    }
+
+    #[test]
+    fn a_decline_gives_the_card_arc_05() {
+        assert_eq!(host_answer(&answered(RespStat::Declined, None)).arc, *b"05");
+    }
+
+    #[test]
+    fn malformed_issuer_data_is_left_out() {
+        let answer = host_answer(&answered(RespStat::Approved, Some("01G2")));
+        assert_eq!(answer.issuer_authentication_data, None);
+        assert_eq!(decode_hex("ABC"), None);
+    }
+}

@@ -402,3 +402,44 @@ pub(crate) async fn safe_auth(
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn generated_order_ids_are_unique_and_never_look_like_a_card_number() {
+        let ids: Vec<OrderId> = (0..1000).map(|_| new_order_id()).collect();
+        let distinct: HashSet<&str> = ids.iter().map(OrderId::as_str).collect();
+        assert_eq!(distinct.len(), ids.len());
+        for id in &ids {
+            assert!(id.as_str().starts_with("cp-"));
+            assert!(id.as_str().len() <= 50);
+            assert!(!cardpointe_types::luhn_valid(id.as_str()));
+        }
+    }
+
+    #[test]
+    fn the_void_attempt_count_is_at_least_one() {
+        assert_eq!(RecoveryPolicy::default().void_attempts, 3);
+        assert_eq!(
+            RecoveryPolicy::default()
+                .with_void_attempts(0)
+                .void_attempts,
+            1
+        );
+    }
+
+    #[test]
+    fn a_not_found_inquiry_is_recognised_by_pps_29_without_a_retref() {
+        let mut r = InquireResponse::default();
+        r.respproc = Some(RespProc::Pps);
+        r.respcode = Some("29".parse().unwrap());
+        r.respstat = Some(RespStat::Declined);
+        assert!(is_not_found(&r));
+        r.retref = Some("329106371162".parse().unwrap());
+        assert!(!is_not_found(&r));
+    }
+}
