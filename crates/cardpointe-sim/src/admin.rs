@@ -5,6 +5,7 @@
 //! |---|---|
 //! | `GET /__sim/ledger[?orderid=&merchid=&offset=&limit=]` | the transactions (masked) as `{"transactions":[…]}`, written entry by entry |
 //! | `POST /__sim/settle` | close and settle every open batch → `{"settled":n}` |
+//! | `POST /__sim/reject` `{"retref":…}` | the host will reject that captured transaction when its batch settles (`Rejected`, settlestat `N`, not funded) |
 //! | `POST /__sim/batches/close` | transmit every open batch (captures then get PPS 27) |
 //! | `GET /__sim/clock`, `POST /__sim/clock/advance` `{"seconds":n}` | read / move the clock |
 //! | `GET`, `POST`, `DELETE /__sim/faults` | list, add (a [`FaultRule`] as JSON), clear |
@@ -58,6 +59,30 @@ pub(crate) fn handle(
             engine.dirty.store(true, Ordering::Release);
             let settled = engine.state_lock().settle_all(merchid, now);
             json_reply(200, &json!({ "settled": settled }))
+        }
+        ("POST", "/__sim/reject") => {
+            let retref = body.get("retref").and_then(Value::as_str).unwrap_or("");
+            let mut state = engine.state_lock();
+            let index = state.find(retref);
+            match index.and_then(|i| state.txns.get_mut(i)) {
+                Some(txn)
+                    if matches!(
+                        txn.setlstat,
+                        crate::state::Setlstat::Authorized
+                            | crate::state::Setlstat::QueuedForCapture
+                            | crate::state::Setlstat::Batched
+                    ) =>
+                {
+                    txn.reject_at_settlement = true;
+                    engine.dirty.store(true, Ordering::Release);
+                    json_reply(200, &json!({ "ok": true }))
+                }
+                Some(_) => error(
+                    409,
+                    "only an unsettled transaction can be marked for rejection",
+                ),
+                None => error(404, "no transaction with that retref"),
+            }
         }
         ("POST", "/__sim/batches/close") => {
             let merchid = body.get("merchid").and_then(Value::as_str);

@@ -237,6 +237,7 @@ impl Ctx<'_> {
             entrymode: None,
             batchsource: f.text("batchsource"),
             userfields: f.raw("userfields").cloned(),
+            reject_at_settlement: false,
         }
     }
 

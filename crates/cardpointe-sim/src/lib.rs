@@ -76,9 +76,9 @@
 //! | settlestat `setlamount` of refunds | negative |
 //! | RPCT approval text | "Approval" (UAT recordings) rather than the table's "Approve" |
 //!
-//! Not emulated: the PIN-debit simulation cards, `Rejected` settlement (no UAT rule produces it),
-//! RSA-encrypted `account` (answers CardSecure 12), Apple/Google Pay decryption (payloads are
-//! accepted opaquely and stand for a test card).
+//! `Rejected` settlement has no UAT trigger; `POST /__sim/reject` marks a transaction for it.
+//! Not emulated: the PIN-debit simulation cards, RSA-encrypted `account` (answers CardSecure 12),
+//! Apple/Google Pay decryption (payloads are accepted opaquely and stand for a test card).
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

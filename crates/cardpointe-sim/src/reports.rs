@@ -9,7 +9,7 @@ use crate::config::Merchant;
 use crate::gateway::Ctx;
 use crate::reply::Reply;
 use crate::rules::{self, Brand};
-use crate::state::{Batch, BatchState, Kind};
+use crate::state::{Batch, BatchState, Kind, Setlstat};
 use crate::wire::{Obj, format_amount};
 
 /// The `binInfo` / `bin` object of a card number (synthetic issuer data by brand).
@@ -293,6 +293,7 @@ impl Ctx<'_> {
                 .retrefs
                 .iter()
                 .filter_map(|r| self.state.find(r).and_then(|i| self.state.txns.get(i)))
+                .filter(|t| t.setlstat != Setlstat::Rejected)
             {
                 let signed = if t.kind == Kind::Refund {
                     -t.amount
@@ -399,6 +400,7 @@ impl Ctx<'_> {
                         .retrefs
                         .iter()
                         .filter_map(|r| self.state.find(r).and_then(|i| self.state.txns.get(i)))
+                        .filter(|t| t.setlstat != Setlstat::Rejected)
                     {
                         let refund = t.kind == Kind::Refund;
                         total += if refund { -t.amount } else { t.amount };

@@ -160,6 +160,9 @@ pub(crate) struct Txn {
     pub(crate) entrymode: Option<String>,
     pub(crate) batchsource: Option<String>,
     pub(crate) userfields: Option<serde_json::Value>,
+    /// Set by the admin API: the host rejects this transaction when its batch settles.
+    #[serde(default)]
+    pub(crate) reject_at_settlement: bool,
 }
 
 impl Txn {
@@ -188,6 +191,9 @@ pub(crate) struct Batch {
     pub(crate) settled_ms: Option<i64>,
     pub(crate) retrefs: Vec<String>,
     pub(crate) hostbatch: String,
+    /// How many of its transactions the host rejected at settlement.
+    #[serde(default)]
+    pub(crate) rejected: usize,
 }
 
 impl Batch {
@@ -196,6 +202,8 @@ impl Batch {
             BatchState::Open => "",
             BatchState::Transmitted => "SB",
             BatchState::Settled if self.retrefs.is_empty() => "EB",
+            BatchState::Settled if self.rejected >= self.retrefs.len() => "BB",
+            BatchState::Settled if self.rejected > 0 => "MB",
             BatchState::Settled => "GB",
         }
     }
@@ -432,6 +440,7 @@ impl State {
             settled_ms: None,
             retrefs: Vec::new(),
             hostbatch: format!("{}", 100 + self.batch_counter),
+            rejected: 0,
         });
         self.batches.len() - 1
     }
@@ -461,7 +470,8 @@ impl State {
         }
     }
 
-    /// Settles a batch: its transactions become `Accepted` (refundable, no longer voidable).
+    /// Settles a batch: its transactions become `Accepted` (refundable, no longer voidable), or
+    /// `Rejected` when the admin API asked for it.
     pub(crate) fn settle_batch(&mut self, index: usize, now_ms: i64) {
         self.transmit_batch(index, now_ms);
         let Some(batch) = self.batches.get_mut(index) else {
@@ -473,14 +483,23 @@ impl State {
         batch.state = BatchState::Settled;
         batch.settled_ms = Some(now_ms);
         let retrefs = batch.retrefs.clone();
+        let mut rejected = 0;
         for retref in retrefs {
             if let Some(i) = self.find(&retref)
                 && let Some(txn) = self.txns.get_mut(i)
                 && matches!(txn.setlstat, Setlstat::Batched | Setlstat::QueuedForCapture)
             {
-                txn.setlstat = Setlstat::Accepted;
+                txn.setlstat = if txn.reject_at_settlement {
+                    rejected += 1;
+                    Setlstat::Rejected
+                } else {
+                    Setlstat::Accepted
+                };
                 txn.settledate_ms = Some(now_ms);
             }
+        }
+        if let Some(batch) = self.batches.get_mut(index) {
+            batch.rejected = rejected;
         }
     }
 

@@ -611,3 +611,42 @@ async fn ledger_survives_a_restart_with_a_state_file() {
     sim.shutdown().await;
     let _ = std::fs::remove_file(&dir);
 }
+
+#[tokio::test]
+async fn a_transaction_marked_for_rejection_settles_rejected_and_is_not_funded() {
+    let sim = start().await;
+    let good = sale(&sim, "4.00", true, None).await;
+    let bad = sale(&sim, "6.00", true, None).await;
+    let raw = call(
+        &sim,
+        "POST",
+        "/__sim/reject",
+        Some(&json!({"retref": bad["retref"]}).to_string()),
+    )
+    .await;
+    assert_eq!(raw.status, 200);
+    sim.settle_now();
+    let inquiry = get(
+        &sim,
+        &format!("inquire/{}/{MID}", bad["retref"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(
+        (inquiry["setlstat"].as_str(), inquiry["refundable"].as_str()),
+        (Some("Rejected"), Some("N"))
+    );
+    let batches = get(&sim, &format!("settlestat?merchid={MID}")).await;
+    let batch = &batches[0];
+    assert_eq!(batch["hoststat"], "MB");
+    let short: Vec<&str> = batch["txns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["setlstat"].as_str().unwrap())
+        .collect();
+    assert_eq!(short.iter().filter(|s| **s == "N").count(), 1);
+    let funding = get(&sim, &format!("funding?merchid={MID}")).await;
+    assert_eq!(funding["fundings"][0]["netsales"], "4.00");
+    assert_eq!(funding["txns"][0]["retref"], good["retref"]);
+    sim.shutdown().await;
+}
