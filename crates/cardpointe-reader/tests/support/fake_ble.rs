@@ -346,6 +346,8 @@ pub struct FakeAdapter {
     devices: Vec<FakeDevice>,
     events: Arc<Mutex<Vec<mpsc::UnboundedSender<CentralEvent>>>>,
     scanning: Arc<Mutex<Option<ScanFilter>>>,
+    /// The scan filter in force each time the peripherals were listed.
+    listed_during: Arc<Mutex<Vec<Option<ScanFilter>>>>,
 }
 
 impl FakeAdapter {
@@ -354,6 +356,7 @@ impl FakeAdapter {
             devices: Vec::new(),
             events: Arc::new(Mutex::new(Vec::new())),
             scanning: Arc::new(Mutex::new(None)),
+            listed_during: Arc::new(Mutex::new(Vec::new())),
         }
     }
 
@@ -392,6 +395,12 @@ impl FakeAdapter {
         self.scanning.lock().expect("scan lock").clone()
     }
 
+    /// The scan filter that was in force each time the peripherals were listed (so a test can
+    /// tell that the listing happened during a scan, without racing the scan's timer).
+    pub fn filters_when_listed(&self) -> Vec<Option<ScanFilter>> {
+        self.listed_during.lock().expect("list lock").clone()
+    }
+
     fn handle(device: &FakeDevice) -> FakePeripheral {
         FakePeripheral {
             epoch: device.lock().epoch,
@@ -421,6 +430,8 @@ impl Central for FakeAdapter {
     }
 
     async fn peripherals(&self) -> btleplug::Result<Vec<FakePeripheral>> {
+        let filter = self.scan_filter();
+        self.listed_during.lock().expect("list lock").push(filter);
         Ok(self.devices.iter().map(Self::handle).collect())
     }
 
