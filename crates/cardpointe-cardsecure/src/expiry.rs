@@ -38,7 +38,10 @@ impl Expiry {
         let (month, year) = match compact.split_once(['/', '-']) {
             Some((month, year)) if (1..=2).contains(&month.len()) => (month, year),
             Some(_) => return Err(format_error()),
-            None if compact.len() == 4 || compact.len() == 6 => compact.split_at(2),
+            // `split_at_checked`: four or six *bytes* need not be ASCII (`'\u{FFFD}` is four).
+            None if compact.len() == 4 || compact.len() == 6 => {
+                compact.split_at_checked(2).ok_or_else(format_error)?
+            }
             None => return Err(format_error()),
         };
         let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
@@ -113,6 +116,20 @@ fn civil_from_days(days: i64) -> (i64, u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn non_ascii_input_of_four_or_six_bytes_is_a_format_error_not_a_panic() {
+        // Found by the card_input fuzz target: `'` + U+FFFD is four bytes, split inside a char.
+        for input in ["'\u{FFFD}", "1\u{e9}1", "\u{20ac}\u{20ac}", "12\u{20ac}4"] {
+            assert!(
+                matches!(
+                    Expiry::parse(input),
+                    Err(ValidationError::ExpiryFormat { .. })
+                ),
+                "{input:?}"
+            );
+        }
+    }
 
     #[test]
     fn typed_expiry_formats_parse_to_the_same_month() {
