@@ -236,7 +236,17 @@ fn read_msr_record(bytes: &[u8]) -> Result<Option<ReaderCard>, DeviceDataError> 
 }
 
 /// Augusta keyboard output: ASCII masked tracks with hex around them.
+///
+/// A well-formed enhanced MSR record in that form (what the VP3300 path of
+/// `cardpointe-vp3300`'s `EncryptedCardData` sends for a swipe) is decoded with
+/// `cardpointe-vp3300` and read like the binary record, so a swipe under the test key yields the
+/// real card; anything else falls back to the masked PAN.
 fn read_keyboard(payload: &str) -> Result<ReaderCard, DeviceDataError> {
+    if let Ok(record) = cardpointe_vp3300::MsrRecordBuf::from_hex_ascii(payload.as_bytes())
+        && let Some(card) = read_msr_record(&record.to_binary())?
+    {
+        return Ok(card);
+    }
     for start in [';', '%'] {
         for (i, _) in payload.match_indices(start) {
             let rest = payload.get(i + 1..).unwrap_or("");

@@ -280,6 +280,21 @@ mod tests {
     }
 
     #[test]
+    fn a_swipe_sent_in_the_keyboard_form_tokenizes_as_the_real_card() {
+        // The VP3300 path sends swipes to CardSecure in the hex-ASCII (keyboard) form; the
+        // emulator must decrypt it under the test key, or a declining test card would approve.
+        let bdk = Bdk::ANSI_TEST;
+        let card = TestCard::uat_visa();
+        let record = msr_record(&card, &keys(&bdk));
+        let keyboard = cardpointe_vp3300::MsrRecordBuf::from_binary(&record)
+            .and_then(|r| r.to_hex_ascii())
+            .expect("the record has a keyboard form");
+        let read = crate::devicedata::read(&keyboard).expect("the keyboard form is read");
+        assert_eq!(read.pan.as_str(), card.pan());
+        assert_eq!(read.entrymode, "Swipe(Non EMV)");
+    }
+
+    #[test]
     fn the_swipe_record_verifies_and_its_track2_decrypts_under_the_test_bdk() {
         let bdk = Bdk::ANSI_TEST;
         let card = TestCard::uat_visa();
