@@ -2,7 +2,7 @@
 //!
 //! * `ci` — exactly what CI runs (see [`ci`]).
 //! * `fuzz` — the cargo-fuzz campaigns (see [`fuzz`]).
-//! * `bench` — the criterion benches and one table of their figures (see [`bench`]).
+//! * `bench` — the criterion benches and one table of their figures (see [`mod@bench`]).
 //! * `release` — version bump, changelog, CI, packaging, tag, publish (see [`release`]).
 
 mod bench;

@@ -159,7 +159,7 @@ fn payload(choice: u8, code: u16) -> Vec<u8> {
 /// every 4 bytes `[op, a, b, c]` are one step: op % 8 = 0 time passes (`a`,`b` × 100 ms),
 /// 1 cancel, 2 the host answers (ARC `a b`), 3 an unsolicited frame (61 or 14), else a reader
 /// response: command `a % 8` of [01 02 05 60 29 03 61 14], status `b % 8` of
-/// [00 23 08 0A 0E 63 0B b], outcome code `a / 8` of [`CODES`], payload `c % 5`, protocol 3
+/// [00 23 08 0A 0E 63 0B b], outcome code `a / 8` of `CODES`, payload `c % 5`, protocol 3
 /// when `c` ≥ 0x80.
 ///
 /// Any sequence of frames, timeouts, cancels and host answers never panics,
