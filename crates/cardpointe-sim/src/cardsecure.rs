@@ -74,6 +74,7 @@ pub(crate) fn tokenize(state: &mut State, site: &str, body: &Map<String, Value>)
                     if let Some(entry) = state.vault.tokens.get_mut(&token) {
                         entry.entrymode = Some(card.entrymode.to_owned());
                         entry.expiry = expiry.or(card.expiry);
+                        entry.emv = card.emv;
                     }
                     success(token)
                 }

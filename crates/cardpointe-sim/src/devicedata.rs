@@ -2,13 +2,23 @@
 //! of the VP3300 spec): EMV TLV output (hex), enhanced encrypted MSR records (hex of the binary
 //! record), keyboard-style Augusta strings, and clear tracks in `auth.track`.
 //!
+//! The formats themselves are read by the crates that own them: MSR records by
+//! `cardpointe-vp3300` ([`MsrRecord`], [`MsrRecordBuf`]), BER-TLV in ID TECH's dialect by
+//! `cardpointe-emv` ([`Walker`]). This module only decides what the emulated CardSecure makes
+//! of them.
+//!
 //! When the data KSN belongs to the emulator's test key set (key-set id `FFFF987654`, the
 //! ANSI X9.24 test BDK) the ciphertext is decrypted and the real card number is used. For any
 //! other key set the card number cannot be known; the emulator then derives a stable stand-in
 //! from the masked PAN (first and last digits kept, hidden digits filled deterministically,
 //! Luhn-fixed), so the token still has the right prefix and last four, as spec section 7 says.
 
+use cardpointe_emv::{Options, Walker};
+use cardpointe_vp3300::{MsrRecord, MsrRecordBuf};
+use zeroize::Zeroizing;
+
 use crate::dukpt::{self, Bdk, Ksn};
+use crate::emv::{EmvRead, hex, label_text};
 use crate::state::{Pan, luhn_fix};
 use crate::wire::{all_digits, stable_hash};
 
@@ -33,6 +43,23 @@ pub(crate) struct ReaderCard {
     pub(crate) expiry: Option<String>,
     pub(crate) name: Option<String>,
     pub(crate) entrymode: &'static str,
+    /// For chip and contactless reads: what the auth answer's `emv` / `emvTagData` are built
+    /// from.
+    pub(crate) emv: Option<EmvRead>,
+}
+
+const SWIPE: &str = "Swipe(Non EMV)";
+
+impl ReaderCard {
+    fn swipe(pan: &str, expiry: Option<String>, name: Option<String>) -> Self {
+        Self {
+            pan: Pan::new(pan),
+            expiry,
+            name,
+            entrymode: SWIPE,
+            emv: None,
+        }
+    }
 }
 
 /// Reads `devicedata` (or an encrypted `track`).
@@ -43,11 +70,9 @@ pub(crate) fn read(payload: &str) -> Result<ReaderCard, DeviceDataError> {
         && payload.bytes().all(|b| b.is_ascii_hexdigit())
     {
         let bytes = dukpt::decode_hex(payload).map_err(|_| DeviceDataError::Unrecognised)?;
-        if bytes.first() == Some(&0x02)
-            && bytes.last() == Some(&0x03)
-            && let Some(card) = read_msr_record(&bytes)?
-        {
-            return Ok(card);
+        // A binary MSR record (STX … ETX) that verifies; anything else is read as TLV.
+        if let Ok(record) = MsrRecord::parse(&bytes) {
+            return read_record(&record);
         }
         return read_emv(&bytes);
     }
@@ -62,6 +87,12 @@ pub(crate) fn read_track(track: &str) -> Result<ReaderCard, DeviceDataError> {
     read(track)
 }
 
+/// `YYMM` (as tracks and 5F24 carry it) to the gateway's `MMYY`.
+fn yymm_to_mmyy(yymm: &str) -> Option<String> {
+    let (yy, mm) = (yymm.get(..2)?, yymm.get(2..4)?);
+    (all_digits(yy) && all_digits(mm)).then(|| format!("{mm}{yy}"))
+}
+
 fn clear_track(track: &str) -> Option<ReaderCard> {
     let t = track.trim();
     // Track 2: `;PAN=YYMM...?` (sentinels optional).
@@ -70,16 +101,7 @@ fn clear_track(track: &str) -> Option<ReaderCard> {
         && all_digits(pan)
         && pan.len() >= 12
     {
-        let expiry = rest
-            .get(..4)
-            .filter(|e| all_digits(e))
-            .map(|e| format!("{}{}", &e[2..], &e[..2]));
-        return Some(ReaderCard {
-            pan: Pan::new(pan),
-            expiry,
-            name: None,
-            entrymode: "Swipe(Non EMV)",
-        });
+        return Some(ReaderCard::swipe(pan, yymm_to_mmyy(rest), None));
     }
     // Track 1: `%BPAN^NAME^YYMM...?`.
     let t1 = t.trim_start_matches('%');
@@ -87,17 +109,8 @@ fn clear_track(track: &str) -> Option<ReaderCard> {
     let mut parts = t1.split('^');
     let pan = parts.next()?;
     let name = parts.next().map(|n| n.trim().to_owned());
-    let expiry = parts
-        .next()
-        .and_then(|r| r.get(..4))
-        .filter(|e| all_digits(e))
-        .map(|e| format!("{}{}", &e[2..], &e[..2]));
-    (all_digits(pan) && pan.len() >= 12).then(|| ReaderCard {
-        pan: Pan::new(pan),
-        expiry,
-        name,
-        entrymode: "Swipe(Non EMV)",
-    })
+    let expiry = parts.next().and_then(yymm_to_mmyy);
+    (all_digits(pan) && pan.len() >= 12).then(|| ReaderCard::swipe(pan, expiry, name))
 }
 
 fn test_key(ksn: &Ksn) -> Option<Bdk> {
@@ -136,100 +149,56 @@ pub(crate) fn stand_in_pan(masked: &str) -> Option<String> {
     })
 }
 
-/// Parses an ID TECH enhanced MSR record (`02 LenL LenH … LRC CKS 03`). `Ok(None)` when the
-/// bytes are not such a record (the caller then tries TLV).
-fn read_msr_record(bytes: &[u8]) -> Result<Option<ReaderCard>, DeviceDataError> {
-    let Some(len) = bytes
-        .get(1..3)
-        .map(|l| usize::from(l[0]) | (usize::from(l[1]) << 8))
-    else {
-        return Ok(None);
+/// The masked PAN of a masked track (`;4111********1111=…`, `%*4111********1111^…`,
+/// `%B4111…^`): its digits and `*`s.
+fn masked_pan_of_track(track: &str) -> String {
+    track
+        .trim_start_matches(['%', ';', '*', 'B'])
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '*')
+        .collect()
+}
+
+/// A verified enhanced MSR record: track 2 (then track 1) decrypted under the test key set,
+/// else the masked tracks.
+fn read_record(record: &MsrRecord<'_>) -> Result<ReaderCard, DeviceDataError> {
+    let ksn = record
+        .ksn
+        .as_ref()
+        .and_then(|k| Ksn::from_slice(k.as_bytes()).ok());
+    let masked_name = || {
+        let track1 = String::from_utf8_lossy(record.masked_tracks[0]);
+        track1
+            .split('^')
+            .nth(1)
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty())
     };
-    if bytes.len() != len + 6 {
-        return Ok(None);
-    }
-    let Some(data) = bytes.get(3..3 + len) else {
-        return Ok(None);
-    };
-    let byte = |i: usize| data.get(i).copied().ok_or(DeviceDataError::Unrecognised);
-    if byte(0)? & 0x80 == 0 {
-        return Ok(None);
-    }
-    let track_status = byte(1)?;
-    let lens = [
-        usize::from(byte(2)?),
-        usize::from(byte(3)?),
-        usize::from(byte(4)?),
-    ];
-    let clear_flags = byte(5)?;
-    let enc_flags = byte(6)?;
-    let mut pos = 7;
-    if track_status & 0x40 != 0 {
-        pos += 1 + usize::from(byte(7)?);
-    }
-    let mut masked = [None, None, None];
-    for (i, slot) in masked.iter_mut().enumerate() {
-        if clear_flags & (1 << i) != 0 && lens[i] > 0 {
-            let end = pos + lens[i];
-            *slot = Some(
-                String::from_utf8_lossy(data.get(pos..end).ok_or(DeviceDataError::Unrecognised)?)
-                    .into_owned(),
-            );
-            pos = end;
-        }
-    }
-    let block = if clear_flags & 0x10 != 0 { 16 } else { 8 };
-    let mut encrypted: [Option<&[u8]>; 3] = [None, None, None];
-    for (i, slot) in encrypted.iter_mut().enumerate() {
-        if enc_flags & (1 << i) != 0 && lens[i] > 0 {
-            let size = lens[i].div_ceil(block) * block;
-            *slot = Some(
-                data.get(pos..pos + size)
-                    .ok_or(DeviceDataError::Unrecognised)?,
-            );
-            pos += size;
-        }
-    }
-    let ksn = if enc_flags & 0x80 != 0 && data.len() >= 10 {
-        data.get(data.len() - 10..)
-            .and_then(|k| Ksn::from_slice(k).ok())
-    } else {
-        None
-    };
-    // Prefer decrypting track 2 (then track 1) under the test key set.
     if let (Some(ksn), Some(bdk)) = (ksn, ksn.as_ref().and_then(test_key))
-        && block == 8
+        && !record.clear_status.aes()
     {
-        for (i, enc) in encrypted.iter().enumerate().take(2) {
-            let Some(enc) = enc else { continue };
-            let clear =
-                dukpt::decrypt_data(&bdk, &ksn, enc).map_err(|_| DeviceDataError::Decryption)?;
-            let clear =
-                String::from_utf8_lossy(clear.get(..lens[i]).unwrap_or(&clear)).into_owned();
+        for i in [1, 0] {
+            let enc = record.encrypted_tracks[i];
+            if enc.is_empty() {
+                continue;
+            }
+            let clear = Zeroizing::new(
+                dukpt::decrypt_data(&bdk, &ksn, enc).map_err(|_| DeviceDataError::Decryption)?,
+            );
+            let len = usize::from(record.track_lengths[i]);
+            let clear = Zeroizing::new(
+                String::from_utf8_lossy(clear.get(..len).unwrap_or(&clear)).into_owned(),
+            );
             let mut card = clear_track(&clear).ok_or(DeviceDataError::Decryption)?;
-            card.entrymode = "Swipe(Non EMV)";
-            return Ok(Some(card));
+            if card.name.is_none() {
+                card.name = masked_name();
+            }
+            return Ok(card);
         }
     }
-    // Otherwise the masked tracks: `;4111********1111=…` or `%*4111********1111^…`.
-    for text in masked.iter().flatten() {
-        let body = text.trim_start_matches(['%', ';', '*', 'B']);
-        let pan_part: String = body
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '*')
-            .collect();
-        if let Some(pan) = stand_in_pan(&pan_part) {
-            let name = text
-                .split('^')
-                .nth(1)
-                .map(|n| n.trim().to_owned())
-                .filter(|n| !n.is_empty());
-            return Ok(Some(ReaderCard {
-                pan: Pan::new(&pan),
-                expiry: None,
-                name,
-                entrymode: "Swipe(Non EMV)",
-            }));
+    for track in [record.masked_tracks[1], record.masked_tracks[0]] {
+        if let Some(pan) = stand_in_pan(&masked_pan_of_track(&String::from_utf8_lossy(track))) {
+            return Ok(ReaderCard::swipe(&pan, None, masked_name()));
         }
     }
     Err(DeviceDataError::Unrecognised)
@@ -239,220 +208,181 @@ fn read_msr_record(bytes: &[u8]) -> Result<Option<ReaderCard>, DeviceDataError> 
 ///
 /// A well-formed enhanced MSR record in that form (what the VP3300 path of
 /// `cardpointe-vp3300`'s `EncryptedCardData` sends for a swipe) is decoded with
-/// `cardpointe-vp3300` and read like the binary record, so a swipe under the test key yields the
+/// [`MsrRecordBuf`] and read like the binary record, so a swipe under the test key yields the
 /// real card; anything else falls back to the masked PAN.
 fn read_keyboard(payload: &str) -> Result<ReaderCard, DeviceDataError> {
-    if let Ok(record) = cardpointe_vp3300::MsrRecordBuf::from_hex_ascii(payload.as_bytes())
-        && let Some(card) = read_msr_record(&record.to_binary())?
+    if let Ok(buf) = MsrRecordBuf::from_hex_ascii(payload.as_bytes())
+        && let Ok(record) = buf.record()
     {
-        return Ok(card);
+        return read_record(&record);
     }
     for start in [';', '%'] {
         for (i, _) in payload.match_indices(start) {
-            let rest = payload.get(i + 1..).unwrap_or("");
-            let rest = rest.trim_start_matches(['*', 'B']);
-            let pan: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_digit() || *c == '*')
-                .collect();
+            let pan = masked_pan_of_track(payload.get(i + 1..).unwrap_or(""));
             if pan.contains('*')
                 && let Some(pan) = stand_in_pan(&pan)
             {
-                return Ok(ReaderCard {
-                    pan: Pan::new(&pan),
-                    expiry: None,
-                    name: None,
-                    entrymode: "Swipe(Non EMV)",
-                });
+                return Ok(ReaderCard::swipe(&pan, None, None));
             }
         }
     }
     Err(DeviceDataError::Unrecognised)
 }
 
-/// One BER-TLV element; `FFE0`–`FFEA` and `FFF0`–`FFFE` are ID TECH's 2-byte primitive tags.
-struct Tlv<'a> {
-    tag: u32,
-    constructed: bool,
-    value: &'a [u8],
+/// The tags of a reader's EMV answer this module uses, borrowed from one walk over it.
+#[derive(Default)]
+struct EmvTags<'a> {
+    msr_record: Option<&'a [u8]>,
+    ksn: Option<&'a [u8]>,
+    pan: Option<&'a [u8]>,
+    track2: Option<&'a [u8]>,
+    masked_pan: Option<&'a [u8]>,
+    masked_track2: Option<&'a [u8]>,
+    expiry: Option<&'a [u8]>,
+    name: Option<&'a [u8]>,
+    pos_entry_mode: Option<&'a [u8]>,
+    aid: Option<&'a [u8]>,
+    df_name: Option<&'a [u8]>,
+    terminal_aid: Option<&'a [u8]>,
+    label: Option<&'a [u8]>,
+    preferred_name: Option<&'a [u8]>,
+    tvr: Option<&'a [u8]>,
+    tsi: Option<&'a [u8]>,
+    iad: Option<&'a [u8]>,
+    cvm_results: Option<&'a [u8]>,
+    arqc: Option<&'a [u8]>,
+    any: bool,
 }
 
-fn walk_tlv(
-    mut input: &[u8],
-    depth: usize,
-    out: &mut Vec<(u32, Vec<u8>)>,
-) -> Result<(), DeviceDataError> {
-    while !input.is_empty() {
-        if input.first() == Some(&0x00) || input.first() == Some(&0xFF) && input.len() == 1 {
-            input = input.get(1..).unwrap_or(&[]);
-            continue;
-        }
-        let (tlv, rest) = next_tlv(input).ok_or(DeviceDataError::Unrecognised)?;
-        if tlv.constructed && depth < 8 {
-            walk_tlv(tlv.value, depth + 1, out)?;
-        }
-        out.push((tlv.tag, tlv.value.to_vec()));
-        input = rest;
-    }
-    Ok(())
-}
-
-fn next_tlv(input: &[u8]) -> Option<(Tlv<'_>, &[u8])> {
-    let first = *input.first()?;
-    let mut tag = u32::from(first);
-    let mut pos = 1;
-    if first & 0x1F == 0x1F {
-        let second = *input.get(1)?;
-        let quirk =
-            first == 0xFF && ((0xE0..=0xEA).contains(&second) || (0xF0..=0xFE).contains(&second));
-        tag = (tag << 8) | u32::from(second);
-        pos = 2;
-        if !quirk {
-            let mut b = second;
-            while b & 0x80 != 0 {
-                b = *input.get(pos)?;
-                tag = (tag << 8) | u32::from(b);
-                pos += 1;
-                if pos > 4 {
-                    return None;
-                }
+impl<'a> EmvTags<'a> {
+    /// Walks every object (ID TECH dialect, nested templates included); the first occurrence
+    /// of each tag wins.
+    fn walk(bytes: &'a [u8]) -> Result<Self, DeviceDataError> {
+        let mut tags = Self::default();
+        for visit in Walker::new(bytes, Options::id_tech()) {
+            let tlv = visit.map_err(|_| DeviceDataError::Unrecognised)?.tlv;
+            tags.any = true;
+            let slot = match tlv.tag().value() {
+                0xDF_EE23 => &mut tags.msr_record,
+                0xDF_EE12 => &mut tags.ksn,
+                0x5A => &mut tags.pan,
+                0x57 => &mut tags.track2,
+                0xDF_EF5B => &mut tags.masked_pan,
+                0xDF_EF5D => &mut tags.masked_track2,
+                0x5F24 => &mut tags.expiry,
+                0x5F20 => &mut tags.name,
+                0x9F39 => &mut tags.pos_entry_mode,
+                0x4F => &mut tags.aid,
+                0x84 => &mut tags.df_name,
+                0x9F06 => &mut tags.terminal_aid,
+                0x50 => &mut tags.label,
+                0x9F12 => &mut tags.preferred_name,
+                0x95 => &mut tags.tvr,
+                0x9B => &mut tags.tsi,
+                0x9F10 => &mut tags.iad,
+                0x9F34 => &mut tags.cvm_results,
+                0x9F26 => &mut tags.arqc,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(tlv.value());
             }
         }
+        Ok(tags)
     }
-    let constructed = first & 0x20 != 0 && !(first == 0xFF && pos == 2);
-    let len_byte = *input.get(pos)?;
-    pos += 1;
-    let len = if len_byte & 0x80 == 0 {
-        usize::from(len_byte)
-    } else {
-        let n = usize::from(len_byte & 0x7F);
-        if n == 0 || n > 3 {
-            return None;
+
+    fn contactless(&self) -> bool {
+        self.pos_entry_mode == Some(&[0x07])
+    }
+
+    fn emv_read(&self) -> EmvRead {
+        EmvRead {
+            contactless: self.contactless(),
+            aid: self.aid.or(self.df_name).or(self.terminal_aid).map(hex),
+            tvr: self.tvr.map(hex),
+            tsi: self.tsi.map(hex),
+            iad: self.iad.map(hex),
+            label: self.label.and_then(label_text),
+            preferred_name: self.preferred_name.and_then(label_text),
+            cvm_results: self.cvm_results.map(<[u8]>::to_vec),
+            arqc: self.arqc.map(<[u8]>::to_vec),
         }
-        let mut len = 0usize;
-        for _ in 0..n {
-            len = (len << 8) | usize::from(*input.get(pos)?);
-            pos += 1;
-        }
-        len
-    };
-    let value = input.get(pos..pos + len)?;
-    Some((
-        Tlv {
-            tag,
-            constructed,
-            value,
-        },
-        input.get(pos + len..)?,
-    ))
+    }
 }
 
-fn nibbles(bytes: &[u8]) -> String {
-    dukpt::encode_hex(bytes)
+/// The digits of a BCD PAN (or masked PAN with `C` nibbles when `masked`), up to the filler.
+fn bcd_digits(value: &[u8], masked: bool) -> String {
+    hex(value)
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || (masked && *c == 'C'))
+        .collect()
 }
 
 fn read_emv(bytes: &[u8]) -> Result<ReaderCard, DeviceDataError> {
-    let mut tags = Vec::new();
-    walk_tlv(bytes, 0, &mut tags)?;
-    let get = |tag: u32| {
-        tags.iter()
-            .find(|(t, _)| *t == tag)
-            .map(|(_, v)| v.as_slice())
-    };
-    if let Some(record) = get(0xDFEE23) {
-        if record.first() == Some(&0x02)
-            && let Some(card) = read_msr_record(record)?
-        {
-            return Ok(card);
+    let tags = EmvTags::walk(bytes)?;
+    if let Some(record) = tags.msr_record {
+        if let Ok(record) = MsrRecord::parse(record) {
+            return read_record(&record);
         }
         if let Some(card) = clear_track(&String::from_utf8_lossy(record)) {
             return Ok(card);
         }
     }
-    if tags.is_empty() {
+    if !tags.any {
         return Err(DeviceDataError::Unrecognised);
     }
-    let expiry = get(0x5F24).map(nibbles).and_then(|e| {
-        e.get(..4)
-            .map(|yymm| format!("{}{}", &yymm[2..], &yymm[..2]))
-    });
-    let name = get(0x5F20)
+    let expiry = tags.expiry.and_then(|e| yymm_to_mmyy(&hex(e)));
+    let name = tags
+        .name
         .map(|n| String::from_utf8_lossy(n).trim().to_owned())
         .filter(|n| !n.is_empty());
-    let contactless = get(0x9F39).is_some_and(|m| m == [0x07]);
-    let entrymode = if contactless {
+    let entrymode = if tags.contactless() {
         "Contactless"
     } else {
         "EMVContact"
     };
-    let ksn = get(0xDFEE12).and_then(|k| Ksn::from_slice(k).ok());
-    if let (Some(ksn), Some(bdk)) = (ksn, ksn.as_ref().and_then(test_key)) {
-        for tag in [0x5A, 0x57] {
-            let Some(enc) = get(tag) else { continue };
-            let clear =
-                dukpt::decrypt_data(&bdk, &ksn, enc).map_err(|_| DeviceDataError::Decryption)?;
-            let hex = nibbles(&clear);
-            let pan: String = hex.chars().take_while(char::is_ascii_digit).collect();
-            if pan.len() < 12 || pan.len() > 19 {
+    let card = |pan: &str| ReaderCard {
+        pan: Pan::new(pan),
+        expiry: expiry.clone(),
+        name: name.clone(),
+        entrymode,
+        emv: Some(tags.emv_read()),
+    };
+    let ksn = tags.ksn.and_then(|k| Ksn::from_slice(k).ok());
+    if let (Some(ksn), Some(bdk)) = (ksn, ksn.as_ref().and_then(test_key))
+        && let Some(enc) = tags.pan.or(tags.track2)
+    {
+        let clear = Zeroizing::new(
+            dukpt::decrypt_data(&bdk, &ksn, enc).map_err(|_| DeviceDataError::Decryption)?,
+        );
+        let pan = Zeroizing::new(bcd_digits(&clear, false));
+        if pan.len() < 12 || pan.len() > 19 {
+            return Err(DeviceDataError::Decryption);
+        }
+        // The clear PAN must agree with the reader's masked copy, if it sent one.
+        if let Some(masked) = tags.masked_pan.map(|m| bcd_digits(m, true)) {
+            let agrees = masked.len() >= 8
+                && masked.get(..4) == pan.get(..4)
+                && masked.get(masked.len() - 4..) == pan.get(pan.len() - 4..);
+            if !agrees {
                 return Err(DeviceDataError::Decryption);
             }
-            // The clear PAN must agree with the reader's masked copy, if it sent one.
-            if let Some(masked) = get(0xDFEF5B).map(nibbles) {
-                let agrees = masked.len() >= 8
-                    && pan.len() >= 8
-                    && masked.get(..4) == pan.get(..4)
-                    && masked
-                        .trim_end_matches('F')
-                        .get(masked.trim_end_matches('F').len().saturating_sub(4)..)
-                        == pan.get(pan.len() - 4..);
-                if !agrees {
-                    return Err(DeviceDataError::Decryption);
-                }
-            }
-            return Ok(ReaderCard {
-                pan: Pan::new(&pan),
-                expiry,
-                name,
-                entrymode,
-            });
         }
+        return Ok(card(&pan));
     }
     // Clear tags (encryption off) or a foreign key set: masked copies.
-    let clear_pan = |tag: u32| {
-        get(tag)
-            .map(nibbles)
-            .map(|h| {
-                h.chars()
-                    .take_while(char::is_ascii_digit)
-                    .collect::<String>()
-            })
-            .filter(|p| p.len() >= 12)
-    };
     if ksn.is_none()
-        && let Some(pan) = clear_pan(0x5A).or_else(|| clear_pan(0x57))
+        && let Some(pan) = [tags.pan, tags.track2]
+            .into_iter()
+            .flatten()
+            .map(|v| bcd_digits(v, false))
+            .find(|p| p.len() >= 12)
     {
-        return Ok(ReaderCard {
-            pan: Pan::new(&pan),
-            expiry,
-            name,
-            entrymode,
-        });
+        return Ok(card(&pan));
     }
-    for tag in [0xDFEF5B, 0xDFEF5D] {
-        if let Some(masked) = get(tag) {
-            let hex = nibbles(masked);
-            let pan: String = hex
-                .chars()
-                .take_while(|c| c.is_ascii_digit() || *c == 'C')
-                .collect();
-            if let Some(pan) = stand_in_pan(&pan) {
-                return Ok(ReaderCard {
-                    pan: Pan::new(&pan),
-                    expiry,
-                    name,
-                    entrymode,
-                });
-            }
+    for masked in [tags.masked_pan, tags.masked_track2].into_iter().flatten() {
+        if let Some(pan) = stand_in_pan(&bcd_digits(masked, true)) {
+            return Ok(card(&pan));
         }
     }
     Err(DeviceDataError::NoPan)
@@ -524,12 +454,45 @@ mod tests {
         data.extend_from_slice(masked);
         data.extend_from_slice(&enc);
         data.extend_from_slice(ksn.as_bytes());
-        let mut record = vec![0x02, data.len() as u8, 0x00];
-        record.extend_from_slice(&data);
-        record.extend_from_slice(&[0x00, 0x00, 0x03]);
+        let record = MsrRecord::build(&data);
         let card = read(&encode_hex(&record)).unwrap();
         assert_eq!(card.pan.as_str(), "4111111111111111");
         assert_eq!(card.expiry.as_deref(), Some("1225"));
+        assert!(card.emv.is_none());
+    }
+
+    #[test]
+    fn an_msr_record_whose_lrc_does_not_verify_is_not_read_as_a_swipe() {
+        let t2 = b";4111111111111111=25121011234567890?";
+        let mut data = vec![0x80, 0x02, 0x00, t2.len() as u8, 0x00, 0x02, 0x00];
+        data.extend_from_slice(t2);
+        let mut record = MsrRecord::build(&data).to_vec();
+        let lrc = record.len() - 3;
+        record[lrc] ^= 0xFF;
+        assert_eq!(
+            read(&encode_hex(&record)).unwrap_err(),
+            DeviceDataError::Unrecognised
+        );
+    }
+
+    #[test]
+    fn an_emv_read_keeps_the_receipt_tags_and_the_contactless_entry() {
+        let mut payload = tlv(&[0x5A], &dukpt::decode_hex("5454545454545454").unwrap());
+        payload.extend(tlv(&[0x4F], &[0xA0, 0, 0, 0, 0x04, 0x10, 0x10]));
+        payload.extend(tlv(&[0x50], b"MASTERCARD"));
+        payload.extend(tlv(&[0x95], &[0, 0, 0, 0x80, 0]));
+        payload.extend(tlv(&[0x9B], &[0xE8, 0]));
+        payload.extend(tlv(&[0x9F, 0x10], &[1, 2, 3]));
+        payload.extend(tlv(&[0x9F, 0x39], &[0x07]));
+        let card = read(&encode_hex(&payload)).unwrap();
+        assert_eq!(card.entrymode, "Contactless");
+        let emv = card.emv.expect("an EMV read");
+        assert!(emv.contactless);
+        assert_eq!(emv.aid.as_deref(), Some("A0000000041010"));
+        assert_eq!(emv.label.as_deref(), Some("MASTERCARD"));
+        assert_eq!(emv.tvr.as_deref(), Some("0000008000"));
+        assert_eq!(emv.tsi.as_deref(), Some("E800"));
+        assert_eq!(emv.iad.as_deref(), Some("010203"));
     }
 
     #[test]
@@ -542,6 +505,7 @@ mod tests {
     #[test]
     fn clear_tracks_are_read_for_auth() {
         let card = read_track("%B4111111111111111^DOE/JANE^2512101?").unwrap();
+        assert!(card.emv.is_none());
         assert_eq!(
             (
                 card.pan.as_str(),

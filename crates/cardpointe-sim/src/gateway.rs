@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::clock::{self, DAY_MS};
 use crate::config::{Credential, Merchant, Processor, SiteConfig};
 use crate::devicedata;
+use crate::emv::{self, EmvRead};
 use crate::reply::Reply;
 use crate::rules::{self, Verdict};
 use crate::state::{Kind, Pan, Setlstat, State, Txn};
@@ -46,6 +47,8 @@ struct Source {
     expiry: Option<String>,
     name: Option<String>,
     profile: Option<(String, String)>,
+    /// A chip or contactless read (from `track`, or kept with a reader token).
+    emv: Option<EmvRead>,
 }
 
 /// Normalises `MMYY`, `YYYYM`, `YYYYMM`, `YYYYMMDD` to `MMYY`; `None` when not one of them.
@@ -123,6 +126,7 @@ impl Ctx<'_> {
                     .find(|(k, _)| k == "name")
                     .map(|(_, v)| v.clone()),
                 profile: Some((pid, account.acctid.to_string())),
+                emv: None,
             });
         }
         if let Some(track) = f.text("track") {
@@ -139,6 +143,7 @@ impl Ctx<'_> {
                 expiry: card.expiry,
                 name: card.name,
                 profile: None,
+                emv: card.emv,
             });
         }
         let account: String = f
@@ -170,6 +175,7 @@ impl Ctx<'_> {
                 expiry: entry.expiry.clone(),
                 name: None,
                 profile: None,
+                emv: entry.emv.clone(),
             });
         }
         if is_ach {
@@ -184,6 +190,7 @@ impl Ctx<'_> {
                 expiry: None,
                 name: None,
                 profile: None,
+                emv: None,
             });
         }
         let brand = check_pan(&account).map_err(|AccountError::Code(c)| c)?;
@@ -197,6 +204,7 @@ impl Ctx<'_> {
             expiry: None,
             name: None,
             profile: None,
+            emv: None,
         })
     }
 
@@ -235,6 +243,7 @@ impl Ctx<'_> {
             signature: f.text("signature"),
             name: f.text("name"),
             entrymode: None,
+            emv_tag_data: None,
             batchsource: f.text("batchsource"),
             userfields: f.raw("userfields").cloned(),
             reject_at_settlement: false,
@@ -446,6 +455,21 @@ impl Ctx<'_> {
                 }
             }
         }
+        // Chip and contactless reads: the issuer's answer and the receipt items (not for a
+        // timeout card: the host never answered).
+        let emv_answer = source
+            .emv
+            .as_ref()
+            .filter(|_| !verdict.timeout)
+            .map(|read| {
+                let network =
+                    rules::brand(source.pan.as_str()).map_or("", rules::Brand::network_label);
+                (
+                    emv::issuer_authentication_data(read, approved),
+                    emv::tag_data(read, approved, network),
+                )
+            });
+        txn.emv_tag_data = emv_answer.as_ref().map(|(_, tags)| tags.clone());
         let index = self.state.insert(txn);
         let mut batchid = None;
         if approved && amount != 0 && f.flag("capture") {
@@ -460,6 +484,7 @@ impl Ctx<'_> {
             && let Some(entry) = self.state.vault.tokens.get_mut(&source.token)
         {
             entry.entrymode = None;
+            entry.emv = None;
         }
         let Some(txn) = self.state.txns.get(index) else {
             return Reply::text(500, "text/plain", "ledger lost the transaction");
@@ -496,6 +521,9 @@ impl Ctx<'_> {
         obj.s("account", account);
         obj.opt("expiry", expiry.clone());
         obj.opt("entrymode", source.entrymode.clone());
+        if let Some((issuer, tags)) = emv_answer {
+            obj.s("emv", issuer).s("emvTagData", tags);
+        }
         if verdict.timeout {
             obj.s("setlstat", "Declined");
         }
@@ -1063,6 +1091,7 @@ pub(crate) fn inquiry(txn: &Txn, now: i64) -> Obj {
     obj.s("voidable", if voidable(txn, now) { "Y" } else { "N" });
     obj.s("refundable", if refundable(txn) { "Y" } else { "N" });
     obj.opt("entrymode", txn.entrymode.clone());
+    obj.opt("emvTagData", txn.emv_tag_data.clone());
     obj.opt("signature", txn.signature.clone());
     if let Some(userfields) = &txn.userfields {
         obj.v("userfields", userfields.clone());

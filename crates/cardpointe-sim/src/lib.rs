@@ -91,6 +91,7 @@ mod codes;
 pub mod config;
 mod devicedata;
 pub mod dukpt;
+mod emv;
 pub mod engine;
 mod faults;
 mod gateway;

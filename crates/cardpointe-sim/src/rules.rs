@@ -27,6 +27,17 @@ impl Brand {
             Self::Jcb => "JCB",
         }
     }
+
+    /// The card network as `emvTagData`'s `Network Label` names it.
+    pub(crate) const fn network_label(self) -> &'static str {
+        match self {
+            Self::Visa => "VISA",
+            Self::Mastercard => "MASTERCARD",
+            Self::Amex => "AMERICAN EXPRESS",
+            Self::Discover | Self::Diners => "DISCOVER",
+            Self::Jcb => "JCB",
+        }
+    }
 }
 
 /// Brand by prefix and length (section 4.2); `None` → PPS 33 "Unknown card type".

@@ -158,6 +158,9 @@ pub(crate) struct Txn {
     pub(crate) signature: Option<String>,
     pub(crate) name: Option<String>,
     pub(crate) entrymode: Option<String>,
+    /// `emvTagData` of a chip or contactless auth (the JSON text), for `inquire`.
+    #[serde(default)]
+    pub(crate) emv_tag_data: Option<String>,
     pub(crate) batchsource: Option<String>,
     pub(crate) userfields: Option<serde_json::Value>,
     /// Set by the admin API: the host rejects this transaction when its batch settles.
@@ -242,6 +245,10 @@ pub(crate) struct VaultEntry {
     /// Track/EMV data kept with a reader token until its first auth (card-present), as
     /// entry mode.
     pub(crate) entrymode: Option<String>,
+    /// The EMV read kept with a chip or contactless token until its first auth, for that
+    /// auth's `emv` and `emvTagData`.
+    #[serde(default)]
+    pub(crate) emv: Option<crate::emv::EmvRead>,
 }
 
 /// The site's token vault: deterministic PAN → token, token → PAN.
@@ -301,6 +308,7 @@ impl Vault {
                         routing: routing.map(str::to_owned),
                         expiry: None,
                         entrymode: None,
+                        emv: None,
                     });
                 return token;
             }

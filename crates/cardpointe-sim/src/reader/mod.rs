@@ -528,9 +528,9 @@ impl VirtualVp3300 {
             }
             id::GET_CONFIGURATION => {
                 let mut tlvs = Vec::new();
-                payload::put_tlv(&mut tlvs, &[0xDF, 0xEE, 0x7E], &[0x00]);
-                payload::put_tlv(&mut tlvs, &[0xDF, 0xEF, 0x37], &[0x07]);
-                payload::put_tlv(&mut tlvs, &[0x9F, 0x1A], &[0x08, 0x40]);
+                payload::put_tlv(&mut tlvs, 0xDF_EE7E, &[0x00]);
+                payload::put_tlv(&mut tlvs, 0xDF_EF37, &[0x07]);
+                payload::put_tlv(&mut tlvs, 0x9F1A, &[0x08, 0x40]);
                 self.answer(cmd, StatusCode::Ok, tlvs);
             }
             id::GET_TRANSACTION_RESULT => match self.last_result.clone() {
@@ -782,19 +782,19 @@ impl VirtualVp3300 {
         self.display("PLEASE WAIT");
         if self.config.scenario == Scenario::BadChipFallback {
             let mut tlvs = Vec::new();
-            payload::put_tlv(&mut tlvs, &[0xDF, 0xEE, 0x25], &[0x30, 0x04]);
-            payload::put_tlv(&mut tlvs, &[0xDF, 0xEF, 0x61], &[0xF2, 0x20]);
+            payload::put_tlv(&mut tlvs, 0xDF_EE25, &[0x30, 0x04]);
+            payload::put_tlv(&mut tlvs, 0xDF_EF61, &[0xF2, 0x20]);
             self.display("USE MAGSTRIPE");
             self.fallback_pending = Some(card);
             self.finish_card_command(cmd, StatusCode::Ok, &tlvs);
             return;
         }
         let mut tlvs = Vec::new();
-        payload::put_tlv(&mut tlvs, &[0xDF, 0xEE, 0x25], &[0x00, 0x10]);
-        payload::put_tlv(&mut tlvs, &[0x4F], card.aid());
-        payload::put_tlv(&mut tlvs, &[0x50], card.label().as_bytes());
-        payload::put_tlv(&mut tlvs, &[0xDF, 0xEF, 0x5B], &card.masked_pan_bcd());
-        payload::put_tlv(&mut tlvs, &[0x9F, 0x39], &[0x05]);
+        payload::put_tlv(&mut tlvs, 0xDF_EE25, &[0x00, 0x10]);
+        payload::put_tlv(&mut tlvs, 0x4F, card.aid());
+        payload::put_tlv(&mut tlvs, 0x50, card.label().as_bytes());
+        payload::put_tlv(&mut tlvs, 0xDF_EF5B, &card.masked_pan_bcd());
+        payload::put_tlv(&mut tlvs, 0x9F39, &[0x05]);
         self.answer(cmd, StatusCode::Ok, tlvs);
         self.txn = Txn::Inserted {
             card,
@@ -815,7 +815,7 @@ impl VirtualVp3300 {
         };
         if self.config.scenario == Scenario::CardRemovedEarly {
             let mut tlvs = Vec::new();
-            payload::put_tlv(&mut tlvs, &[0xDF, 0xEE, 0x25], &[0x30, 0x05]);
+            payload::put_tlv(&mut tlvs, 0xDF_EE25, &[0x30, 0x05]);
             self.finish_card_command(cmd, StatusCode::Ok, &tlvs);
             return;
         }

@@ -1,89 +1,36 @@
 //! What the virtual VP3300 says about a card: the enhanced encrypted MSR record (spec section
 //! 7) and the EMV TLV answers (sections 4.3, 4.4, 8), with real TDES DUKPT ciphertext.
 
+use cardpointe_emv::{Options, Tag, Tlvs, encode_header};
 use cardpointe_vp3300::MsrRecord;
 use zeroize::Zeroizing;
 
 use super::cards::TestCard;
 use crate::dukpt::{self, Bdk, Ksn};
 
-/// Appends one BER-TLV (tag bytes as given, definite length in the shortest form).
-pub(crate) fn put_tlv(out: &mut Vec<u8>, tag: &[u8], value: &[u8]) {
-    out.extend_from_slice(tag);
-    let len = value.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else if len <= 0xFF {
-        out.extend_from_slice(&[0x81, len as u8]);
-    } else {
-        let len = u16::try_from(len).unwrap_or(u16::MAX);
-        out.push(0x82);
-        out.extend_from_slice(&len.to_be_bytes());
+/// Appends one TLV with the minimal length field, written by `cardpointe-emv`'s header
+/// encoder.
+pub(crate) fn put_tlv(out: &mut Vec<u8>, tag: u32, value: &[u8]) {
+    // Values here are a few hundred bytes at most, far below the 4 GiB a header can count, so
+    // the encoder cannot refuse them.
+    if let Ok((header, n)) = encode_header(Tag::new(tag), value.len()) {
+        out.extend_from_slice(header.get(..n).unwrap_or_default());
+        out.extend_from_slice(value);
     }
-    out.extend_from_slice(value);
 }
 
-/// A tag (as an integer) and its value.
-pub(crate) type Element<'a> = (u32, &'a [u8]);
-
-/// One top-level TLV of a host request: `(tag, value)`. Returns `None` on malformed input.
-/// Tags follow BER plus ID TECH's quirk (`FFE0`..`FFEA`, `FFF0`..`FFFE` are 2-byte tags).
-pub(crate) fn next_tlv(input: &[u8]) -> Option<(Element<'_>, &[u8])> {
-    let first = *input.first()?;
-    let mut tag = u32::from(first);
-    let mut pos = 1;
-    if first & 0x1F == 0x1F {
-        let second = *input.get(1)?;
-        let quirk =
-            first == 0xFF && ((0xE0..=0xEA).contains(&second) || (0xF0..=0xFE).contains(&second));
-        tag = (tag << 8) | u32::from(second);
-        pos = 2;
-        let mut byte = second;
-        while !quirk && byte & 0x80 != 0 {
-            byte = *input.get(pos)?;
-            tag = (tag << 8) | u32::from(byte);
-            pos += 1;
-            if pos > 4 {
-                return None;
-            }
-        }
-    }
-    let len_byte = *input.get(pos)?;
-    pos += 1;
-    let len = if len_byte < 0x80 {
-        usize::from(len_byte)
-    } else {
-        let n = usize::from(len_byte & 0x7F);
-        if n == 0 || n > 2 {
-            return None;
-        }
-        let mut len = 0;
-        for _ in 0..n {
-            len = (len << 8) | usize::from(*input.get(pos)?);
-            pos += 1;
-        }
-        len
-    };
-    let value = input.get(pos..pos.checked_add(len)?)?;
-    let rest = input.get(pos + len..)?;
-    Some(((tag, value), rest))
-}
-
-/// Finds a top-level tag in request TLVs. `Err(())` when the TLVs are malformed.
-pub(crate) fn find_tag(mut tlvs: &[u8], wanted: u32) -> Result<Option<&[u8]>, ()> {
-    while !tlvs.is_empty() {
-        let ((tag, value), rest) = next_tlv(tlvs).ok_or(())?;
-        if tag == wanted {
-            return Ok(Some(value));
-        }
-        tlvs = rest;
-    }
-    Ok(None)
+/// Finds a top-level tag in request TLVs, read in ID TECH's dialect by `cardpointe-emv`.
+/// `Err(())` when the TLVs are malformed before the tag.
+pub(crate) fn find_tag(tlvs: &[u8], wanted: u32) -> Result<Option<&[u8]>, ()> {
+    Tlvs::new(tlvs, Options::id_tech())
+        .find_tag(Tag::new(wanted))
+        .map(|found| found.map(|tlv| tlv.value()))
+        .map_err(|_| ())
 }
 
 /// Whether request TLVs are well-formed.
 pub(crate) fn well_formed(tlvs: &[u8]) -> bool {
-    find_tag(tlvs, u32::MAX).is_ok()
+    Tlvs::new(tlvs, Options::id_tech()).all(|item| item.is_ok())
 }
 
 /// The key material one card read uses.
@@ -144,13 +91,9 @@ pub(crate) enum ChipRead {
 
 /// The request's payment tags (9F02, 9C, 5F2A) echoed into answers, when present.
 pub(crate) fn echo_payment(request_tlvs: &[u8], out: &mut Vec<u8>) {
-    for (tag, bytes) in [
-        (0x9F02, &[0x9F, 0x02][..]),
-        (0x9C, &[0x9C][..]),
-        (0x5F2A, &[0x5F, 0x2A][..]),
-    ] {
+    for tag in [0x9F02, 0x9C, 0x5F2A] {
         if let Ok(Some(value)) = find_tag(request_tlvs, tag) {
-            put_tlv(out, bytes, value);
+            put_tlv(out, tag, value);
         }
     }
 }
@@ -172,7 +115,7 @@ fn cryptogram(card: &TestCard, counter: u32, kind: u8) -> [u8; 8] {
 }
 
 /// The EMV TLVs of a chip or contactless read that asks to go online: outcome 0004, KSN,
-/// encryption status, AID and label, encrypted 5A and 57 with their masked copies, expiry,
+/// encryption status, AID, label and preferred name, encrypted 5A and 57 with their masked copies, expiry,
 /// name, the first GENERATE AC's ARQC and the terminal's view (TVR, TSI, CVM, entry mode).
 pub(crate) fn online_request_tlvs(
     card: &TestCard,
@@ -182,48 +125,41 @@ pub(crate) fn online_request_tlvs(
 ) -> Zeroizing<Vec<u8>> {
     let counter = keys.ksn.counter();
     let mut out = Zeroizing::new(Vec::with_capacity(320));
-    put_tlv(&mut out, &[0xDF, 0xEE, 0x25], &[0x00, 0x04]);
-    put_tlv(&mut out, &[0xDF, 0xEE, 0x12], keys.ksn.as_bytes());
-    put_tlv(&mut out, &[0xDF, 0xEE, 0x26], &[0x40, 0x00]);
-    put_tlv(&mut out, &[0x4F], card.aid());
-    put_tlv(&mut out, &[0x84], card.aid());
-    put_tlv(&mut out, &[0x50], card.label().as_bytes());
-    put_tlv(&mut out, &[0x5A], &keys.encrypt(&card.pan_bcd()));
-    put_tlv(&mut out, &[0xDF, 0xEF, 0x5B], &card.masked_pan_bcd());
-    put_tlv(&mut out, &[0x57], &keys.encrypt(&card.track2_equivalent()));
+    put_tlv(&mut out, 0xDF_EE25, &[0x00, 0x04]);
+    put_tlv(&mut out, 0xDF_EE12, keys.ksn.as_bytes());
+    put_tlv(&mut out, 0xDF_EE26, &[0x40, 0x00]);
+    put_tlv(&mut out, 0x4F, card.aid());
+    put_tlv(&mut out, 0x84, card.aid());
+    put_tlv(&mut out, 0x50, card.label().as_bytes());
+    put_tlv(&mut out, 0x9F12, card.label().as_bytes());
+    put_tlv(&mut out, 0x5A, &keys.encrypt(&card.pan_bcd()));
+    put_tlv(&mut out, 0xDF_EF5B, &card.masked_pan_bcd());
+    put_tlv(&mut out, 0x57, &keys.encrypt(&card.track2_equivalent()));
+    put_tlv(&mut out, 0xDF_EF5D, &card.masked_track2_equivalent());
+    put_tlv(&mut out, 0x5F24, &card.expiry_bcd());
+    put_tlv(&mut out, 0x5F20, card.name().as_bytes());
+    put_tlv(&mut out, 0x5F34, &[0x01]);
+    put_tlv(&mut out, 0x82, &[0x19, 0x80]);
+    put_tlv(&mut out, 0x95, &[0x00, 0x00, 0x00, 0x80, 0x00]);
+    put_tlv(&mut out, 0x9B, &[0xE8, 0x00]);
+    put_tlv(&mut out, 0x9F26, &cryptogram(card, counter, 0x80));
+    put_tlv(&mut out, 0x9F27, &[0x80]);
     put_tlv(
         &mut out,
-        &[0xDF, 0xEF, 0x5D],
-        &card.masked_track2_equivalent(),
-    );
-    put_tlv(&mut out, &[0x5F, 0x24], &card.expiry_bcd());
-    put_tlv(&mut out, &[0x5F, 0x20], card.name().as_bytes());
-    put_tlv(&mut out, &[0x5F, 0x34], &[0x01]);
-    put_tlv(&mut out, &[0x82], &[0x19, 0x80]);
-    put_tlv(&mut out, &[0x95], &[0x00, 0x00, 0x00, 0x80, 0x00]);
-    put_tlv(&mut out, &[0x9B], &[0xE8, 0x00]);
-    put_tlv(&mut out, &[0x9F, 0x26], &cryptogram(card, counter, 0x80));
-    put_tlv(&mut out, &[0x9F, 0x27], &[0x80]);
-    put_tlv(
-        &mut out,
-        &[0x9F, 0x10],
+        0x9F10,
         &[0x06, 0x01, 0x0A, 0x03, 0xA0, 0x00, 0x00],
     );
     let atc = u16::try_from(counter & 0xFFFF).unwrap_or(0);
-    put_tlv(&mut out, &[0x9F, 0x36], &atc.to_be_bytes());
-    put_tlv(
-        &mut out,
-        &[0x9F, 0x37],
-        &cryptogram(card, counter, 0x37)[..4],
-    );
-    put_tlv(&mut out, &[0x9F, 0x33], &[0xE0, 0xF8, 0xC8]);
-    put_tlv(&mut out, &[0x9F, 0x34], &[0x1E, 0x03, 0x00]);
-    put_tlv(&mut out, &[0x9F, 0x35], &[0x22]);
+    put_tlv(&mut out, 0x9F36, &atc.to_be_bytes());
+    put_tlv(&mut out, 0x9F37, &cryptogram(card, counter, 0x37)[..4]);
+    put_tlv(&mut out, 0x9F33, &[0xE0, 0xF8, 0xC8]);
+    put_tlv(&mut out, 0x9F34, &[0x1E, 0x03, 0x00]);
+    put_tlv(&mut out, 0x9F35, &[0x22]);
     let entry = match read {
         ChipRead::Contact => 0x05,
         ChipRead::Contactless => 0x07,
     };
-    put_tlv(&mut out, &[0x9F, 0x39], &[entry]);
+    put_tlv(&mut out, 0x9F39, &[entry]);
     echo_payment(request_tlvs, &mut out);
     out
 }
@@ -238,12 +174,12 @@ pub(crate) fn completion_tlvs(
 ) -> Vec<u8> {
     let mut out = Vec::with_capacity(64);
     let (result, cid) = if approved { (0x02, 0x40) } else { (0x03, 0x00) };
-    put_tlv(&mut out, &[0xDF, 0xEE, 0x25], &[0x00, result]);
-    put_tlv(&mut out, &[0x8A], &arc);
-    put_tlv(&mut out, &[0x9F, 0x26], &cryptogram(card, counter, cid));
-    put_tlv(&mut out, &[0x9F, 0x27], &[cid]);
-    put_tlv(&mut out, &[0x95], &[0x00, 0x00, 0x00, 0x80, 0x00]);
-    put_tlv(&mut out, &[0x9B], &[0xF8, 0x00]);
+    put_tlv(&mut out, 0xDF_EE25, &[0x00, result]);
+    put_tlv(&mut out, 0x8A, &arc);
+    put_tlv(&mut out, 0x9F26, &cryptogram(card, counter, cid));
+    put_tlv(&mut out, 0x9F27, &[cid]);
+    put_tlv(&mut out, 0x95, &[0x00, 0x00, 0x00, 0x80, 0x00]);
+    put_tlv(&mut out, 0x9B, &[0xF8, 0x00]);
     out
 }
 
@@ -251,18 +187,14 @@ pub(crate) fn completion_tlvs(
 /// DFEE23, POS entry mode 90 and the track source "swiped" (spec 4.3's observed example).
 pub(crate) fn swipe_tlvs(record: &[u8], fallback: bool) -> Zeroizing<Vec<u8>> {
     let mut out = Zeroizing::new(Vec::with_capacity(record.len() + 32));
-    put_tlv(&mut out, &[0xDF, 0xEE, 0x25], &[0x00, 0x11]);
-    put_tlv(&mut out, &[0xDF, 0xEE, 0x23], record);
+    put_tlv(&mut out, 0xDF_EE25, &[0x00, 0x11]);
+    put_tlv(&mut out, 0xDF_EE23, record);
     // POS entry mode: 90 swipe, 80 fallback swipe after a failed chip read.
-    put_tlv(
-        &mut out,
-        &[0x9F, 0x39],
-        &[if fallback { 0x80 } else { 0x90 }],
-    );
+    put_tlv(&mut out, 0x9F39, &[if fallback { 0x80 } else { 0x90 }]);
     let mut group = Vec::new();
-    put_tlv(&mut group, &[0xDF, 0xEE, 0x30], &[0x0C]);
-    put_tlv(&mut out, &[0xFF, 0xEE, 0x01], &group);
-    put_tlv(&mut out, &[0xDF, 0xEE, 0x26], &[0xEC, 0x06]);
+    put_tlv(&mut group, 0xDF_EE30, &[0x0C]);
+    put_tlv(&mut out, 0xFF_EE01, &group);
+    put_tlv(&mut out, 0xDF_EE26, &[0xEC, 0x06]);
     out
 }
 
@@ -331,10 +263,13 @@ mod tests {
     #[test]
     fn long_values_use_the_long_length_form() {
         let mut out = Vec::new();
-        put_tlv(&mut out, &[0xDF, 0xEE, 0x23], &[0u8; 200]);
+        put_tlv(&mut out, 0xDF_EE23, &[0u8; 200]);
         assert_eq!(&out[..5], &[0xDF, 0xEE, 0x23, 0x81, 200]);
-        let ((tag, value), rest) = next_tlv(&out).unwrap();
-        assert_eq!((tag, value.len(), rest.len()), (0xDFEE23, 200, 0));
+        let (tlv, rest) = cardpointe_emv::Tlv::parse_prefix(&out, Options::id_tech()).unwrap();
+        assert_eq!(
+            (tlv.tag().value(), tlv.len(), rest.len()),
+            (0xDFEE23, 200, 0)
+        );
     }
 
     #[test]
