@@ -7,7 +7,7 @@ mod support;
 use cardpointe::{CaptureRequest, HasOutcome};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+pub(crate) async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (gateway, sim) = support::connect().await?;
     let outcome = gateway.auth(support::test_auth(&gateway, 4200)?).await?;
     let retref = outcome

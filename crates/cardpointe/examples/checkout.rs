@@ -9,7 +9,7 @@ use cardpointe::cardsecure::ManualCard;
 use cardpointe::{Amount, CardInput, Checkout, CheckoutRequest};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+pub(crate) async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (gateway, sim) = support::connect().await?;
     let checkout = Checkout::new(gateway);
     let card = ManualCard::new("4111 1111 1111 1111", "12/30", Some("123"))?;

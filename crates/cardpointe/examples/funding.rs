@@ -7,7 +7,7 @@ mod support;
 use cardpointe::FundingRequest;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+pub(crate) async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (gateway, sim) = support::connect().await?;
     if let Some(sim) = &sim {
         let sale = support::test_auth(&gateway, 8800)?.with_capture(true);

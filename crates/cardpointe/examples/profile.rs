@@ -9,7 +9,7 @@ use cardpointe::{
 };
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+pub(crate) async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (gateway, sim) = support::connect().await?;
     let merchid = gateway.merchant_id().clone();
     let mut create = ProfileRequest::create(

@@ -12,7 +12,7 @@ use cardpointe::{Amount, AuthOutcome, AuthRequest, Gateway, PaymentSource, Recov
 use cardpointe_sim::{FaultKind, FaultRule, Sim};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+pub(crate) async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sim = Sim::builder().start().await?;
     let (user, password) = sim.credentials();
     let client = Client::builder(Environment::base_url(&sim.base_url())?)

@@ -7,7 +7,7 @@ mod support;
 use cardpointe::{Amount, HasOutcome, RefundRequest};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+pub(crate) async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (gateway, sim) = support::connect().await?;
     let mut sale = support::test_auth(&gateway, 5000)?.with_capture(true);
     sale.orderid = Some(cardpointe::new_order_id());

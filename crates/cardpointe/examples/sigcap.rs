@@ -10,7 +10,7 @@ use cardpointe::{HasOutcome, SigcapRequest};
 const SIGNATURE: &str = "H4sIAAAAAAAAA3PyDHFVSM7PS0nNK1EoSS0uUUjOzy1ITS4tSQUAmGz9sxcAAAA=";
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+pub(crate) async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (gateway, sim) = support::connect().await?;
     let outcome = gateway.auth(support::test_auth(&gateway, 3100)?).await?;
     let retref = outcome
