@@ -100,6 +100,7 @@ pub mod reader;
 mod reply;
 mod reports;
 mod rules;
+pub mod serve;
 mod server;
 mod state;
 mod wire;

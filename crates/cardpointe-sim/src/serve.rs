@@ -1,0 +1,202 @@
+//! The emulator as a program: one set of command-line flags ([`ServeArgs`]) and one
+//! [`serve`] function, shared by the `cardpointe-sim` binary and the `cardpointe sim`
+//! subcommand so the two cannot drift apart.
+//!
+//! ```
+//! use clap::Parser;
+//! use cardpointe_sim::serve::ServeArgs;
+//!
+//! #[derive(Parser)]
+//! struct Cli {
+//!     #[command(flatten)]
+//!     serve: ServeArgs,
+//! }
+//! let cli = Cli::parse_from(["sim", "--plain", "--listen", "127.0.0.1:0", "--quiet"]);
+//! assert!(cli.serve.plain && cli.serve.quiet);
+//! assert_eq!(cli.serve.timeout_secs, 32);
+//! ```
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::{ConfigError, FaultRule, Sim, SimError, SiteConfig};
+
+/// The flags of `cardpointe-sim` and `cardpointe sim`.
+#[derive(Debug, Clone, clap::Args)]
+#[non_exhaustive]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    pub listen: SocketAddr,
+    /// Serve plain HTTP (loopback only) instead of HTTPS.
+    #[arg(long)]
+    pub plain: bool,
+    /// Merchants and credentials (TOML); default: the public UAT test identity.
+    #[arg(long)]
+    pub merchants: Option<PathBuf>,
+    /// Keep the ledger in this file across restarts (default: memory only).
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Seconds the timeout test cards take (UAT: 32).
+    #[arg(long, default_value_t = 32)]
+    pub timeout_secs: u64,
+    /// UAT chaos mode: shuffled keys and junk keys in gateway JSON.
+    #[arg(long)]
+    pub chaos: bool,
+    /// The UAT rate limit (requests per minute on funding/inquire/profile/settlestat).
+    #[arg(long)]
+    pub rate_limit: Option<u32>,
+    /// Fault rules to start with: a JSON file holding an array of rules such as
+    /// `[{"endpoint":"auth","fault":"close_after","times":1}]` (also settable at
+    /// `/__sim/faults`).
+    #[arg(long)]
+    pub faults: Option<PathBuf>,
+    /// Write the CA certificate (PEM) here, for a client's `--ca-cert` / CARDPOINTE_CA_CERT.
+    #[arg(long)]
+    pub ca_out: Option<PathBuf>,
+    /// Log only warnings, not each request (for load tests).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Why [`serve`] stopped with an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The merchants file could not be used.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The fault-rules file could not be read or parsed.
+    #[error("cannot read fault rules from {path}: {message} (expected a JSON array of rules)")]
+    Faults {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// The emulator could not start.
+    #[error(transparent)]
+    Start(#[from] SimError),
+    /// The CA certificate could not be written.
+    #[error("cannot write the CA certificate to {path}: {source}")]
+    CaOut {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Waiting for Ctrl-C failed.
+    #[error("cannot wait for Ctrl-C: {0}")]
+    Signal(std::io::Error),
+}
+
+impl ServeArgs {
+    /// The site these flags serve: the merchants file, or the UAT test identity.
+    ///
+    /// # Errors
+    /// [`ServeError::Config`] when the merchants file cannot be read or is invalid.
+    pub fn site(&self) -> Result<SiteConfig, ServeError> {
+        match &self.merchants {
+            Some(path) => Ok(SiteConfig::from_file(path)?),
+            None => Ok(SiteConfig::uat()),
+        }
+    }
+
+    fn fault_rules(&self) -> Result<Vec<FaultRule>, ServeError> {
+        let Some(path) = &self.faults else {
+            return Ok(Vec::new());
+        };
+        std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| serde_json::from_str(&text).map_err(|e| e.to_string()))
+            .map_err(|message| ServeError::Faults {
+                path: path.clone(),
+                message,
+            })
+    }
+
+    /// Starts the emulator these flags describe (on the current tokio runtime), with its
+    /// fault rules injected.
+    ///
+    /// # Errors
+    /// [`ServeError`] for a bad merchants or faults file, or when the emulator cannot start.
+    pub async fn start(&self) -> Result<Sim, ServeError> {
+        let mut builder = Sim::builder()
+            .site(self.site()?)
+            .listen(self.listen)
+            .timeout_delay(Duration::from_secs(self.timeout_secs))
+            .chaos(self.chaos)
+            .rate_limit(self.rate_limit);
+        if self.plain {
+            builder = builder.plain();
+        }
+        if let Some(state) = &self.state {
+            builder = builder.state_file(state.clone());
+        }
+        let rules = self.fault_rules()?;
+        let sim = builder.start().await?;
+        for rule in rules {
+            sim.inject(rule);
+        }
+        Ok(sim)
+    }
+}
+
+/// Runs the emulator until Ctrl-C: logs to stderr (each request, redacted, unless
+/// `--quiet`; a subscriber the program already installed wins), prints the URLs, credentials
+/// and merchants, writes the CA certificate if asked, calls `on_ready` (for a program's own
+/// hints), then waits and shuts down gracefully.
+///
+/// # Errors
+/// [`ServeError`].
+pub async fn serve(args: ServeArgs, on_ready: impl FnOnce(&Sim)) -> Result<(), ServeError> {
+    let level = if args.quiet {
+        tracing::Level::WARN
+    } else {
+        tracing::Level::INFO
+    };
+    // Fails only when the program installed its own subscriber first; that one is kept.
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .try_init();
+    let sim = args.start().await?;
+    let config = sim.engine().config();
+    println!("CardPointe emulator serving site {:?}", config.site);
+    println!("  gateway     {}", sim.gateway_url());
+    println!("  cardsecure  {}", sim.cardsecure_url());
+    println!(
+        "  admin       {}/__sim/ledger  (settle, clock, faults, modes)",
+        sim.base_url()
+    );
+    for credential in &config.credentials {
+        println!(
+            "  login       {} / {}  (merchants {:?})",
+            credential.username, credential.password, credential.merchants
+        );
+    }
+    for merchant in &config.merchants {
+        println!(
+            "  merchant    {} ({:?})",
+            merchant.merchid, merchant.processor
+        );
+    }
+    if let Some(path) = &args.ca_out {
+        std::fs::write(path, sim.root_certificate_pem()).map_err(|source| ServeError::CaOut {
+            path: path.clone(),
+            source,
+        })?;
+        println!("  CA cert     {}", path.display());
+    } else if !sim.root_certificate_pem().is_empty() {
+        println!("  trust this CA:\n{}", sim.root_certificate_pem());
+    }
+    on_ready(&sim);
+    println!("Ctrl-C stops it.");
+    let waited = tokio::signal::ctrl_c().await;
+    println!("shutting down");
+    sim.shutdown().await;
+    waited.map_err(ServeError::Signal)
+}
