@@ -54,6 +54,11 @@ pub enum ReaderError {
     /// The card read was cancelled.
     #[error("the card read was cancelled")]
     Cancelled,
+    /// A discovery or connection was stopped with
+    /// [`Discovery::cancel`](crate::Discovery::cancel), or a reconnection with
+    /// [`Reader::cancel`](crate::Reader::cancel).
+    #[error("the discovery or connection was cancelled; discover or connect again when ready")]
+    ConnectionCancelled,
     /// The reader session has shut down (the `Reader` was disconnected or dropped).
     #[error("the reader session has ended")]
     Closed,

@@ -3,27 +3,45 @@
 //! `cardpointe-vp3300` knows every byte the VP3300 speaks and decides what to send next, but
 //! does no I/O. This crate moves those bytes: a small [`Link`] trait (write bytes, a stream of
 //! notifications, a disconnect signal, the usable write size) with two implementations —
-//! [`BleLink`] on btleplug and [`VirtualLink`] to the virtual VP3300 of `cardpointe-sim` — and
+//! [`BleLink`] on btleplug and `VirtualLink` to the virtual VP3300 of `cardpointe-sim` — and
 //! a [`Reader`] session on top, in the shape payment developers know from terminal SDKs:
 //!
-//! - [`Reader::discover`] finds readers, real ([`DiscoveryOptions::bluetooth`]: service 0x1820,
-//!   name `IDTECH-VP3300-…`) or simulated ([`DiscoveryOptions::simulated`]), through one call;
-//!   without a Bluetooth stack it fails at once with [`LinkError::NoBluetooth`];
-//! - [`Reader::connect`] returns a session with a [`ReaderInfo`] snapshot (model, serial,
-//!   firmware, battery where reported), a watchable [`ConnectionStatus`] with a typed
-//!   [`DisconnectReason`] and opt-in automatic reconnection ([`ReconnectPolicy`]);
+//! - [`Discovery::discover`] (or [`Reader::discover`]) finds readers, real
+//!   ([`DiscoveryOptions::bluetooth`]: service 0x1820, name `IDTECH-VP3300-…`) or simulated
+//!   (`DiscoveryOptions::simulated`), through one call; without a Bluetooth stack it fails at
+//!   once with [`LinkError::NoBluetooth`];
+//! - [`Discovery::connect`] (or [`Reader::connect`]) returns a session with a [`ReaderInfo`]
+//!   snapshot (model, serial, firmware, battery where reported) and opt-in automatic
+//!   reconnection ([`ReconnectPolicy`]). A [`Discovery`] publishes the [`ConnectionStatus`]
+//!   from before the first scan — discovering, connecting, connected, reconnecting, not
+//!   connected with a typed [`DisconnectReason`] — as a watch and as an ordered stream of
+//!   changes, and [`Discovery::cancel`] stops a discovery or connection in progress;
 //! - [`Reader::read_card`] streams the transaction machine's [`ReaderEvent`]s and ends with
 //!   the [`EncryptedCardData`](cardpointe_vp3300::EncryptedCardData) to tokenize, or a typed
 //!   [`ReaderError`]; [`Reader::complete_online`] hands a chip card the host's answer;
 //!   [`Reader::cancel`] always returns the reader to idle. Every call is bounded in time.
-//! - [`Reader::frame_tap`] shows every frame with card data masked.
+//! - [`Reader::frame_tap`] shows every frame with card data masked (by `cardpointe-emv`'s
+//!   masking rules).
+//!
+//! A slow reader's late answer never passes for the answer of a later command: the session
+//! matches every answer to the command it answers and drops the answers of operations that
+//! already gave up.
 //!
 //! Builds without the D-Bus development package: `libdbus-sys` is built from source
 //! (`vendored`) for btleplug's BlueZ backend.
 //!
-//! # Example: a swipe on the virtual reader
+//! # Features
+//!
+//! - *(default: none)* — Bluetooth LE only: [`BleLink`], [`Discovery`], [`Reader`]. No
+//!   emulator code is compiled in.
+//! - `simulator` — adds `VirtualLink` (a [`Link`] to the virtual VP3300 of `cardpointe-sim`,
+//!   in process) and `DiscoveryOptions::simulated` / `simulated_with`, so apps, demos and tests
+//!   run with no hardware. It pulls in `cardpointe-sim` (the gateway emulator crate too).
+//!
+//! # Example: a swipe on the virtual reader (feature `simulator`)
 //!
 //! ```
+//! # #[cfg(feature = "simulator")]
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), cardpointe_reader::ReaderError> {
 //! use cardpointe_reader::{ConnectOptions, DiscoveryOptions, Reader};
@@ -46,24 +64,31 @@
 //! reader.disconnect().await?;
 //! # Ok(())
 //! # }
+//! # #[cfg(not(feature = "simulator"))]
+//! # fn main() {}
 //! ```
 #![forbid(unsafe_code)]
 
 pub mod ble;
+mod discovery;
 mod error;
 pub mod link;
 mod reader;
 mod session;
+mod status;
 pub mod tap;
+#[cfg(feature = "simulator")]
 mod virtual_link;
 
 pub use crate::ble::{BleLink, BleOptions, FoundReader, WriteSize};
+pub use crate::discovery::{
+    DiscoveredReader, Discovery, DiscoveryMethod, DiscoveryOptions, ReaderKind,
+};
 pub use crate::error::ReaderError;
 pub use crate::link::{DisconnectReason, Link, LinkError, LinkFuture, LinkState};
-pub use crate::reader::{
-    CardRead, ConnectOptions, ConnectionStatus, DiscoveredReader, DiscoveryMethod,
-    DiscoveryOptions, Reader, ReaderInfo, ReaderKind, ReconnectPolicy,
-};
+pub use crate::reader::{CardRead, ConnectOptions, Reader, ReaderInfo, ReconnectPolicy};
+pub use crate::status::ConnectionStatus;
 pub use crate::tap::{TapDirection, TappedFrame};
+#[cfg(feature = "simulator")]
 pub use crate::virtual_link::VirtualLink;
 pub use cardpointe_vp3300::{ReaderEvent, TransactionRequest};

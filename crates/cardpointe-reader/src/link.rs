@@ -122,7 +122,7 @@ impl LinkError {
 /// and the usable write size.
 ///
 /// Implementations: [`BleLink`](crate::ble::BleLink) over btleplug and
-/// [`VirtualLink`](crate::VirtualLink) to the in-process virtual VP3300.
+/// `VirtualLink` (feature `simulator`) to the in-process virtual VP3300.
 pub trait Link: Send + fmt::Debug {
     /// The largest number of bytes one write to the reader may carry; [`Link::write`] splits
     /// longer buffers into chunks of at most this size.

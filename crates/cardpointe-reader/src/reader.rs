@@ -2,10 +2,10 @@
 
 use std::fmt;
 use std::pin::Pin;
+use std::sync::Mutex;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use cardpointe_sim::reader::DeviceConfig;
 use cardpointe_vp3300::command::{self, HostResponse};
 use cardpointe_vp3300::transaction::Outcome;
 use cardpointe_vp3300::{EncryptedCardData, Frame, ReaderEvent, StatusCode, TransactionRequest};
@@ -13,115 +13,12 @@ use futures_core::Stream;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
-use crate::ble::{self, BleLink, BleOptions, FoundReader};
+use crate::discovery::{DiscoveredReader, Discovery, DiscoveryOptions, ReaderKind};
 use crate::error::ReaderError;
-use crate::link::{DisconnectReason, Link};
+use crate::link::Link;
 use crate::session::{Command, Session};
+use crate::status::{ConnectionStatus, StatusPublisher};
 use crate::tap::TappedFrame;
-use crate::virtual_link::VirtualLink;
-
-/// Where [`Reader::discover`] looks.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum DiscoveryMethod {
-    /// Scan Bluetooth LE for VP3300 readers.
-    Bluetooth(BleOptions),
-    /// A virtual VP3300 in process (`cardpointe-sim`), set up by this configuration.
-    Simulated(Box<DeviceConfig>),
-}
-
-/// What [`Reader::discover`] does.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct DiscoveryOptions {
-    /// Where to look.
-    pub method: DiscoveryMethod,
-}
-
-impl DiscoveryOptions {
-    /// Scan Bluetooth LE with the default options (5 s scan).
-    #[must_use]
-    pub fn bluetooth() -> Self {
-        Self {
-            method: DiscoveryMethod::Bluetooth(BleOptions::default()),
-        }
-    }
-
-    /// One virtual reader with the default configuration (UAT test cards).
-    #[must_use]
-    pub fn simulated() -> Self {
-        Self::simulated_with(DeviceConfig::default())
-    }
-
-    /// One virtual reader set up by `config`.
-    #[must_use]
-    pub fn simulated_with(config: DeviceConfig) -> Self {
-        Self {
-            method: DiscoveryMethod::Simulated(Box::new(config)),
-        }
-    }
-}
-
-/// How a discovered reader is reached.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ReaderKind {
-    /// Over Bluetooth LE.
-    Bluetooth,
-    /// In process, simulated.
-    Simulated,
-}
-
-#[allow(
-    clippy::large_enum_variant,
-    reason = "built once per discovered reader"
-)]
-enum Target {
-    Ble {
-        adapter: btleplug::platform::Adapter,
-        found: FoundReader<btleplug::platform::Peripheral>,
-        options: BleOptions,
-    },
-    Simulated(Box<DeviceConfig>),
-}
-
-/// A reader [`Reader::discover`] found; pass it to [`Reader::connect`].
-pub struct DiscoveredReader {
-    name: String,
-    kind: ReaderKind,
-    rssi: Option<i16>,
-    target: Target,
-}
-
-impl fmt::Debug for DiscoveredReader {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DiscoveredReader")
-            .field("name", &self.name)
-            .field("kind", &self.kind)
-            .field("rssi", &self.rssi)
-            .finish_non_exhaustive()
-    }
-}
-
-impl DiscoveredReader {
-    /// Its advertised name, e.g. `IDTECH-VP3300-12345`.
-    #[must_use]
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// How it is reached.
-    #[must_use]
-    pub const fn kind(&self) -> ReaderKind {
-        self.kind
-    }
-
-    /// Signal strength in dBm, for Bluetooth readers that report it.
-    #[must_use]
-    pub const fn rssi(&self) -> Option<i16> {
-        self.rssi
-    }
-}
 
 /// Automatic reconnection after the link drops.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -172,28 +69,6 @@ impl ConnectOptions {
     }
 }
 
-/// The connection, as [`Reader::status`] publishes it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ConnectionStatus {
-    /// Not connected; `reason` says why when the link dropped or was closed.
-    NotConnected {
-        /// Why, if known.
-        reason: Option<DisconnectReason>,
-    },
-    /// Looking for readers.
-    Discovering,
-    /// Connecting to a reader.
-    Connecting,
-    /// Connected and ready.
-    Connected,
-    /// The link dropped; reconnecting (attempt number, from 1).
-    Reconnecting {
-        /// Which attempt.
-        attempt: u32,
-    },
-}
-
 /// What the reader said about itself when it connected.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -218,10 +93,13 @@ pub struct ReaderInfo {
 /// All methods are bounded in time; none hangs when the reader goes silent or away.
 pub struct Reader {
     commands: mpsc::UnboundedSender<Command>,
-    status: watch::Receiver<ConnectionStatus>,
+    status: StatusPublisher,
     tap: broadcast::Sender<TappedFrame>,
     info: ReaderInfo,
     options: ConnectOptions,
+    /// How long [`Reader::complete_online`] may take for the read in progress: the
+    /// transaction machine's own limits for the last step and the cancel after it.
+    completion_limit: Mutex<Duration>,
     /// The session; it closes the link and ends once every `Reader` handle is gone.
     _task: JoinHandle<()>,
 }
@@ -230,7 +108,7 @@ impl fmt::Debug for Reader {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Reader")
             .field("info", &self.info)
-            .field("status", &*self.status.borrow())
+            .field("status", &*self.status.watch().borrow())
             .finish_non_exhaustive()
     }
 }
@@ -254,39 +132,28 @@ async fn within<T>(
     }
 }
 
+/// The longest a chip card's completion can take in the transaction machine: the last step
+/// (60-12) and, when it goes unanswered, the cancel that follows; plus a second of slack.
+fn completion_limit(request: &TransactionRequest) -> Duration {
+    let step = request
+        .command_timeout
+        .saturating_add(request.margin)
+        .saturating_add(Duration::from_secs(10));
+    let cancel = request.command_timeout.saturating_add(request.margin);
+    step.saturating_add(cancel)
+        .saturating_add(Duration::from_secs(1))
+}
+
 impl Reader {
     /// Finds readers: over Bluetooth LE (fails at once with
     /// [`LinkError::NoBluetooth`](crate::LinkError::NoBluetooth) where the machine has no
-    /// Bluetooth), or the virtual VP3300 — through the same call.
+    /// Bluetooth), or the virtual VP3300 (feature `simulator`) — through the same call. To
+    /// watch the status from discovery on, or to cancel, use a [`Discovery`].
     ///
     /// # Errors
     /// [`ReaderError::Link`] when Bluetooth is unavailable or the scan fails.
     pub async fn discover(options: DiscoveryOptions) -> Result<Vec<DiscoveredReader>, ReaderError> {
-        match options.method {
-            DiscoveryMethod::Simulated(config) => Ok(vec![DiscoveredReader {
-                name: config.ble_name(),
-                kind: ReaderKind::Simulated,
-                rssi: None,
-                target: Target::Simulated(config),
-            }]),
-            DiscoveryMethod::Bluetooth(ble_options) => {
-                let adapter = ble::platform_adapter(&ble_options).await?;
-                let found = ble::scan(&adapter, &ble_options).await?;
-                Ok(found
-                    .into_iter()
-                    .map(|found| DiscoveredReader {
-                        name: found.name.clone(),
-                        kind: ReaderKind::Bluetooth,
-                        rssi: found.rssi,
-                        target: Target::Ble {
-                            adapter: adapter.clone(),
-                            found,
-                            options: ble_options.clone(),
-                        },
-                    })
-                    .collect())
-            }
-        }
+        Discovery::new().discover(options).await
     }
 
     /// Connects to a discovered reader and asks it for its firmware version and serial.
@@ -298,22 +165,11 @@ impl Reader {
         reader: DiscoveredReader,
         options: ConnectOptions,
     ) -> Result<Self, ReaderError> {
-        let DiscoveredReader {
-            name, kind, target, ..
-        } = reader;
-        let link: Box<dyn Link> = match target {
-            Target::Ble {
-                adapter,
-                found,
-                options,
-            } => Box::new(BleLink::connect(adapter, found, options).await?),
-            Target::Simulated(config) => Box::new(VirtualLink::new(*config)),
-        };
-        Self::with_link(link, name, kind, options).await
+        Discovery::new().connect(reader, options).await
     }
 
-    /// A reader session over any [`Link`] (a [`BleLink`] on your own btleplug adapter, a
-    /// [`VirtualLink`] on your own device model, ...).
+    /// A reader session over any [`Link`] (a [`BleLink`](crate::BleLink) on your own btleplug
+    /// adapter, a `VirtualLink` on your own device model, ...).
     ///
     /// # Errors
     /// As [`Reader::connect`].
@@ -323,11 +179,24 @@ impl Reader {
         kind: ReaderKind,
         options: ConnectOptions,
     ) -> Result<Self, ReaderError> {
-        let (status_tx, status) = watch::channel(ConnectionStatus::Connecting);
+        Discovery::new()
+            .connect_link(link, name, kind, options)
+            .await
+    }
+
+    /// Starts the session over `link` and asks the reader who it is; publishes `Connected`.
+    pub(crate) async fn start(
+        link: Box<dyn Link>,
+        name: String,
+        kind: ReaderKind,
+        options: ConnectOptions,
+        status: StatusPublisher,
+    ) -> Result<Self, ReaderError> {
+        status.publish(ConnectionStatus::Connecting);
         let (tap, _) = broadcast::channel(256);
         let session = Session::new(
             link,
-            status_tx.clone(),
+            status.clone(),
             tap.clone(),
             options.reconnect,
             options.command_timeout,
@@ -336,7 +205,7 @@ impl Reader {
         let task = tokio::spawn(session.run(rx));
         let mut reader = Self {
             commands,
-            status,
+            status: status.clone(),
             tap,
             info: ReaderInfo {
                 model: "VP3300".to_owned(),
@@ -346,6 +215,10 @@ impl Reader {
                 firmware: None,
                 battery_percent: None,
             },
+            completion_limit: Mutex::new(completion_limit(&TransactionRequest::new(
+                command::Payment::purchase_usd(0),
+                command::Interfaces::ALL,
+            ))),
             options,
             _task: task,
         };
@@ -357,7 +230,7 @@ impl Reader {
             reader.info.serial = Some(command::SerialNumber::from_response(&serial)?.0);
         }
         reader.info.battery_percent = reader.battery_percent().await;
-        status_tx.send_replace(ConnectionStatus::Connected);
+        status.publish(ConnectionStatus::Connected);
         Ok(reader)
     }
 
@@ -367,10 +240,16 @@ impl Reader {
         &self.info
     }
 
-    /// A watch of the connection status.
+    /// A watch of the connection status (the latest value).
     #[must_use]
     pub fn status(&self) -> watch::Receiver<ConnectionStatus> {
-        self.status.clone()
+        self.status.watch()
+    }
+
+    /// Every change of the connection status from now on, in order.
+    #[must_use]
+    pub fn status_changes(&self) -> broadcast::Receiver<ConnectionStatus> {
+        self.status.changes()
     }
 
     /// Every frame on the link from now on, rendered with card data masked.
@@ -383,20 +262,41 @@ impl Reader {
         self.commands.send(command).map_err(|_| ReaderError::Closed)
     }
 
-    /// Sends one command frame and returns the reader's answer (any status).
+    /// Sends one command frame and returns the reader's answer (any status), waiting at most
+    /// the command timeout of the [`ConnectOptions`].
     ///
     /// # Errors
     /// [`ReaderError::Busy`] while a card read runs; [`ReaderError::Timeout`] after the
     /// command timeout; [`ReaderError::Disconnected`].
     pub async fn exchange(&self, frame: Frame) -> Result<Frame, ReaderError> {
+        self.exchange_within(frame, self.options.command_timeout)
+            .await
+    }
+
+    /// As [`Reader::exchange`], waiting at most `timeout` for the answer (for a command known
+    /// to be slow, or one that should fail fast). An answer that arrives after its command
+    /// timed out is recognised as late and dropped: it never passes for the answer of a later
+    /// command.
+    ///
+    /// # Errors
+    /// As [`Reader::exchange`].
+    pub async fn exchange_within(
+        &self,
+        frame: Frame,
+        timeout: Duration,
+    ) -> Result<Frame, ReaderError> {
         let (reply, rx) = oneshot::channel();
-        let timeout = self.options.command_timeout;
         self.send(Command::Exchange {
             frame,
             timeout,
             reply,
         })?;
-        within(timeout + Duration::from_secs(1), "a reader command", rx).await
+        within(
+            timeout.saturating_add(Duration::from_secs(1)),
+            "a reader command",
+            rx,
+        )
+        .await
     }
 
     /// The battery level in percent, where the reader reports one.
@@ -421,6 +321,7 @@ impl Reader {
             .saturating_add(request.margin)
             .saturating_add(request.command_timeout.saturating_mul(3))
             .saturating_add(Duration::from_secs(5));
+        let completion = completion_limit(&request);
         let (events, rx) = mpsc::unbounded_channel();
         let (reply, started) = oneshot::channel();
         self.send(Command::Read {
@@ -434,6 +335,10 @@ impl Reader {
             started,
         )
         .await?;
+        *self
+            .completion_limit
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = completion;
         Ok(CardRead {
             events: rx,
             limit,
@@ -445,18 +350,29 @@ impl Reader {
     /// card this sends 60-12 and waits for the card's final decision; for swipe and tap the
     /// host's answer is the outcome.
     ///
+    /// Bounded in time: a reader that never answers 60-12 is cancelled by the transaction
+    /// machine after the request's command timeout, margin and 10 s
+    /// ([`ReaderError::CardTimeout`]), and this call gives up a little after that in any
+    /// case; either way the reader is idle afterwards.
+    ///
     /// # Errors
     /// [`ReaderError::Transaction`] when no read waits for the host; [`ReaderError::Failed`]
-    /// and friends when the card ends the transaction otherwise.
+    /// and friends when the card ends the transaction otherwise; [`ReaderError::Cancelled`]
+    /// when [`Reader::cancel`] ends it first.
     pub async fn complete_online(&self, answer: HostResponse) -> Result<Outcome, ReaderError> {
         let (reply, rx) = oneshot::channel();
         self.send(Command::Complete { answer, reply })?;
-        let limit = self.options.command_timeout.saturating_mul(4) + Duration::from_secs(10);
+        let limit = *self
+            .completion_limit
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         within(limit, "completing the transaction", rx).await
     }
 
     /// Cancels whatever the reader is doing and waits until it is idle (a cancel is sent
-    /// even when no read runs here). Bounded by the command timeout.
+    /// even when no read runs here). Bounded by the command timeout. While the session
+    /// reconnects (automatically or through [`Reader::reconnect`]) it stops the reconnection
+    /// instead: the status becomes `NotConnected` and nothing runs until the app reconnects.
     ///
     /// # Errors
     /// [`ReaderError::Timeout`] when the reader does not confirm; [`ReaderError::Disconnected`].

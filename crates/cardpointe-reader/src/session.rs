@@ -1,20 +1,37 @@
 //! The task that owns a link: it moves bytes between the link and `cardpointe-vp3300`'s
 //! sans-IO machine, answers API calls, and notices and repairs disconnects.
+//!
+//! # Late answers
+//!
+//! The NEO 2 protocol has no sequence numbers: an answer names only the command it answers
+//! (byte 10 echoes the command byte, spec section 2.2). So the session keeps a ledger of the
+//! commands it wrote whose answers are still owed ([`Outstanding`]), oldest first, each with
+//! the operation that asked (an exchange or a card read). The reader works through commands
+//! in order, so an answer belongs to the oldest owed command with its command byte; a final
+//! answer also settles every older entry (the reader answered a later command, so it will
+//! not answer those any more — a cancelled 02-40, say). An answer whose operation has already
+//! given up (it timed out, or its read ended) is dropped, as is an answer to nothing owed. So
+//! a slow reader's late answer never passes for the answer of the next command, and never
+//! fails the next card read.
 
+use std::collections::VecDeque;
+use std::ops::ControlFlow;
 use std::time::Duration;
 
 use bytes::Bytes;
 use cardpointe_vp3300::command::{self, HostResponse};
-use cardpointe_vp3300::transaction::Outcome;
+use cardpointe_vp3300::transaction::{Outcome, TransactionError};
 use cardpointe_vp3300::{
-    Decoded, Frame, FrameDecoder, FrameKind, ReaderEvent, Transaction, TransactionRequest,
+    Decoded, Frame, FrameDecoder, FrameKind, ReaderEvent, StatusCode, Transaction,
+    TransactionRequest,
 };
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::time::Instant;
 
 use crate::error::ReaderError;
-use crate::link::{DisconnectReason, Link, LinkState};
-use crate::reader::{ConnectionStatus, ReconnectPolicy};
+use crate::link::{DisconnectReason, Link, LinkError, LinkState};
+use crate::reader::ReconnectPolicy;
+use crate::status::{ConnectionStatus, StatusPublisher};
 use crate::tap::{TapDirection, TappedFrame};
 
 pub(crate) type EventSender = mpsc::UnboundedSender<Result<ReaderEvent, ReaderError>>;
@@ -50,7 +67,67 @@ pub(crate) enum Command {
     },
 }
 
+/// Who waits for the answer to a command written to the reader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Owner {
+    /// An exchange (or the cancel sent when no read runs), by its number.
+    Exchange(u64),
+    /// A card read's transaction machine, by its number.
+    Read(u64),
+}
+
+/// A command written to the reader whose answer is still owed.
+#[derive(Debug)]
+struct Owed {
+    command: u8,
+    owner: Owner,
+}
+
+/// Bounds the ledger when a reader never answers at all (the link is then usually dropped
+/// and the ledger cleared long before).
+const MAX_OWED: usize = 32;
+
+/// The answers the reader still owes, oldest first (see the module docs).
+#[derive(Debug, Default)]
+struct Outstanding {
+    owed: VecDeque<Owed>,
+}
+
+impl Outstanding {
+    /// Notes `frame`, just written, if the reader answers it (commands do; the host's replies
+    /// to 61-xx callbacks do not).
+    fn record(&mut self, frame: &Frame, owner: Owner) {
+        let answered = matches!(frame.kind, FrameKind::Command { .. })
+            && frame.command != command::id::CALLBACK;
+        if answered {
+            if self.owed.len() == MAX_OWED {
+                self.owed.pop_front();
+            }
+            self.owed.push_back(Owed {
+                command: frame.command,
+                owner,
+            });
+        }
+    }
+
+    /// Who an answer to `command` belongs to; a final answer settles its entry and every
+    /// older one. `None`: nothing owed has this command byte.
+    fn claim(&mut self, command: u8, is_final: bool) -> Option<Owner> {
+        let at = self.owed.iter().position(|owed| owed.command == command)?;
+        let owner = self.owed.get(at)?.owner;
+        if is_final {
+            self.owed.drain(..=at);
+        }
+        Some(owner)
+    }
+
+    fn clear(&mut self) {
+        self.owed.clear();
+    }
+}
+
 struct Active {
+    id: u64,
     txn: Transaction,
     events: Option<EventSender>,
     completion: Option<Reply<Outcome>>,
@@ -58,10 +135,23 @@ struct Active {
 }
 
 struct Pending {
-    command: u8,
+    id: u64,
     deadline: Instant,
     timeout: Duration,
     reply: Reply<Frame>,
+}
+
+/// A reconnection the run loop owes: automatic (after a drop) or asked for.
+struct DueReconnect {
+    attempts: u32,
+    replies: Vec<Reply<()>>,
+}
+
+/// How a reconnection attempt ended.
+enum Interrupt {
+    Done(Result<(), LinkError>),
+    Cancel(Reply<()>),
+    Close(Option<Reply<()>>),
 }
 
 pub(crate) struct Session {
@@ -72,7 +162,10 @@ pub(crate) struct Session {
     epoch: Instant,
     active: Option<Active>,
     pending: Option<Pending>,
-    status: watch::Sender<ConnectionStatus>,
+    outstanding: Outstanding,
+    next_id: u64,
+    due: Option<DueReconnect>,
+    status: StatusPublisher,
     tap: broadcast::Sender<TappedFrame>,
     reconnect: Option<ReconnectPolicy>,
     cancel_timeout: Duration,
@@ -81,7 +174,7 @@ pub(crate) struct Session {
 impl Session {
     pub(crate) fn new(
         link: Box<dyn Link>,
-        status: watch::Sender<ConnectionStatus>,
+        status: StatusPublisher,
         tap: broadcast::Sender<TappedFrame>,
         reconnect: Option<ReconnectPolicy>,
         cancel_timeout: Duration,
@@ -95,6 +188,9 @@ impl Session {
             epoch: Instant::now(),
             active: None,
             pending: None,
+            outstanding: Outstanding::default(),
+            next_id: 0,
+            due: None,
             status,
             tap,
             reconnect,
@@ -104,6 +200,11 @@ impl Session {
 
     fn now(&self) -> Duration {
         self.epoch.elapsed()
+    }
+
+    fn next_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
     }
 
     fn next_deadline(&self) -> Option<Instant> {
@@ -122,25 +223,23 @@ impl Session {
     pub(crate) async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
         loop {
             self.flush().await;
+            if let Some(due) = self.due.take() {
+                if self.reconnecting(&mut commands, due).await.is_break() {
+                    return;
+                }
+                continue;
+            }
             let deadline = self.next_deadline();
             let up = self.link_up;
             tokio::select! {
                 command = commands.recv() => match command {
                     Some(Command::Close { reply }) => {
-                        self.fail_all(&DisconnectReason::ClosedByHost);
-                        let closed = self.link.close().await.map_err(ReaderError::from);
-                        self.status.send_replace(ConnectionStatus::NotConnected {
-                            reason: Some(DisconnectReason::ClosedByHost),
-                        });
-                        let _ = reply.send(closed);
+                        self.close(Some(reply)).await;
                         return;
                     }
                     Some(command) => self.on_command(command).await,
                     None => {
-                        let _ = self.link.close().await;
-                        self.status.send_replace(ConnectionStatus::NotConnected {
-                            reason: Some(DisconnectReason::ClosedByHost),
-                        });
+                        self.close(None).await;
                         return;
                     }
                 },
@@ -148,22 +247,38 @@ impl Session {
                     Ok(bytes) => self.on_bytes(&bytes),
                     Err(error) => {
                         let reason = match error {
-                            crate::link::LinkError::Disconnected(reason) => reason,
+                            LinkError::Disconnected(reason) => reason,
                             other => DisconnectReason::WriteFailed { detail: other.to_string() },
                         };
-                        self.on_disconnect(reason).await;
+                        self.on_disconnect(reason);
                     }
                 },
                 changed = self.link_state.changed(), if up => {
                     let state = self.link_state.borrow_and_update().clone();
                     match (changed, state) {
-                        (Ok(()), LinkState::Down(reason)) => self.on_disconnect(reason).await,
+                        (Ok(()), LinkState::Down(reason)) => self.on_disconnect(reason),
                         (Ok(()), _) => {}
-                        (Err(_), _) => self.on_disconnect(DisconnectReason::NotificationsEnded).await,
+                        (Err(_), _) => self.on_disconnect(DisconnectReason::NotificationsEnded),
                     }
                 },
                 () = sleep_until(deadline) => self.on_timeout(),
             }
+        }
+    }
+
+    async fn close(&mut self, reply: Option<Reply<()>>) {
+        self.fail_all(&DisconnectReason::ClosedByHost);
+        if let Some(due) = self.due.take() {
+            for waiting in due.replies {
+                let _ = waiting.send(Err(ReaderError::Closed));
+            }
+        }
+        let closed = self.link.close().await.map_err(ReaderError::from);
+        self.status.publish(ConnectionStatus::NotConnected {
+            reason: Some(DisconnectReason::ClosedByHost),
+        });
+        if let Some(reply) = reply {
+            let _ = reply.send(closed);
         }
     }
 
@@ -181,7 +296,9 @@ impl Session {
                 } else {
                     match Transaction::start(request, self.now()) {
                         Ok(txn) => {
+                            let id = self.next_id();
                             self.active = Some(Active {
+                                id,
                                 txn,
                                 events: Some(events),
                                 completion: None,
@@ -206,9 +323,7 @@ impl Session {
                     },
                     None => {
                         let _ = reply.send(Err(ReaderError::Transaction(
-                            cardpointe_vp3300::transaction::TransactionError::NotAwaitingHost {
-                                state: "idle",
-                            },
+                            TransactionError::NotAwaitingHost { state: "idle" },
                         )));
                     }
                 }
@@ -220,6 +335,10 @@ impl Session {
                 } else if let Some(active) = self.active.as_mut() {
                     active.txn.cancel(now);
                     active.cancels.push(reply);
+                } else if self.pending.is_some() {
+                    // An exchange is waiting for its answer; the reader runs no transaction
+                    // (a card read would be `active`), so it is idle as far as cancel goes.
+                    let _ = reply.send(Ok(()));
                 } else {
                     // Nothing running here; still tell the reader, so it is idle for sure.
                     self.start_exchange(command::cancel(), self.cancel_timeout, map_unit(reply))
@@ -244,44 +363,55 @@ impl Session {
                 let _ = reply.send(level);
             }
             Command::Reconnect { reply } => {
-                let result = if self.link_up {
-                    Ok(())
+                if self.link_up {
+                    let _ = reply.send(Ok(()));
                 } else {
-                    self.try_reconnect(1).await
-                };
-                let _ = reply.send(result);
+                    self.due
+                        .get_or_insert(DueReconnect {
+                            attempts: 1,
+                            replies: Vec::new(),
+                        })
+                        .replies
+                        .push(reply);
+                }
             }
             Command::Close { .. } => {}
         }
     }
 
-    fn disconnected(&self) -> ReaderError {
+    fn down_reason(&self) -> DisconnectReason {
         match &*self.link_state.borrow() {
-            LinkState::Down(reason) => ReaderError::Disconnected(reason.clone()),
-            LinkState::Up => ReaderError::Disconnected(DisconnectReason::NotificationsEnded),
+            LinkState::Down(reason) => reason.clone(),
+            LinkState::Up => DisconnectReason::NotificationsEnded,
         }
     }
 
+    fn disconnected(&self) -> ReaderError {
+        ReaderError::Disconnected(self.down_reason())
+    }
+
     async fn start_exchange(&mut self, frame: Frame, timeout: Duration, reply: Reply<Frame>) {
-        let command = frame.command;
-        if let Err(reason) = self.write_frame(&frame).await {
+        let id = self.next_id();
+        if let Err(reason) = self.write_frame(&frame, Owner::Exchange(id)).await {
             let _ = reply.send(Err(ReaderError::Disconnected(reason.clone())));
-            self.on_disconnect(reason).await;
+            self.on_disconnect(reason);
             return;
         }
         self.pending = Some(Pending {
-            command,
+            id,
             deadline: Instant::now() + timeout,
             timeout,
             reply,
         });
     }
 
-    async fn write_frame(&mut self, frame: &Frame) -> Result<(), DisconnectReason> {
+    async fn write_frame(&mut self, frame: &Frame, owner: Owner) -> Result<(), DisconnectReason> {
         let _ = self.tap.send(TappedFrame::new(TapDirection::Sent, frame));
+        // Recorded before the write: an answer may be notified before the write returns.
+        self.outstanding.record(frame, owner);
         match self.link.write(&frame.encode()).await {
             Ok(()) => Ok(()),
-            Err(crate::link::LinkError::Disconnected(reason)) => Err(reason),
+            Err(LinkError::Disconnected(reason)) => Err(reason),
             Err(other) => Err(DisconnectReason::WriteFailed {
                 detail: other.to_string(),
             }),
@@ -294,12 +424,13 @@ impl Session {
             let Some(active) = self.active.as_mut() else {
                 return;
             };
+            let id = active.id;
             if let Some(frame) = active.txn.poll_write() {
                 if !self.link_up {
                     continue;
                 }
-                if let Err(reason) = self.write_frame(&frame).await {
-                    self.on_disconnect(reason).await;
+                if let Err(reason) = self.write_frame(&frame, Owner::Read(id)).await {
+                    self.on_disconnect(reason);
                     return;
                 }
                 continue;
@@ -335,19 +466,41 @@ impl Session {
             let _ = self
                 .tap
                 .send(TappedFrame::new(TapDirection::Received, &frame));
-            let pending_matches = self.pending.as_ref().is_some_and(|p| {
-                p.command == frame.command && matches!(frame.kind, FrameKind::Response { .. })
-            });
-            if pending_matches {
-                if let Some(pending) = self.pending.take() {
-                    let _ = pending.reply.send(Ok(frame));
-                }
-                continue;
-            }
-            let now = self.now();
+            self.route(frame);
+        }
+    }
+
+    /// Hands a frame from the reader to whoever waits for it (see the module docs).
+    fn route(&mut self, frame: Frame) {
+        let now = self.now();
+        let FrameKind::Response { status, .. } = frame.kind else {
+            // Callbacks (61-xx) and notifications belong to the transaction running now.
             if let Some(active) = self.active.as_mut() {
                 active.txn.handle_frame(frame, now);
             }
+            return;
+        };
+        let is_final = !matches!(
+            status,
+            StatusCode::OkAnotherResponseFollows | StatusCode::UserInterfaceEvent
+        );
+        match self.outstanding.claim(frame.command, is_final) {
+            Some(Owner::Exchange(id)) if self.pending.as_ref().is_some_and(|p| p.id == id) => {
+                // A first-of-two answer (status 63) is not the answer yet.
+                if is_final && let Some(pending) = self.pending.take() {
+                    let _ = pending.reply.send(Ok(frame));
+                }
+            }
+            Some(Owner::Read(id)) if self.active.as_ref().is_some_and(|a| a.id == id) => {
+                if let Some(active) = self.active.as_mut() {
+                    active.txn.handle_frame(frame, now);
+                }
+            }
+            owner => tracing::debug!(
+                command = frame.command,
+                ?owner,
+                "dropped a late answer: the command it answers timed out, or its card read ended"
+            ),
         }
     }
 
@@ -360,6 +513,7 @@ impl Session {
             .pending
             .as_ref()
             .is_some_and(|p| p.deadline <= Instant::now());
+        // Its entry stays in the ledger: the answer may still come, and is then dropped.
         if let Some(pending) = self.pending.take_if(|_| expired) {
             let _ = pending.reply.send(Err(ReaderError::Timeout {
                 operation: "a reader command",
@@ -389,87 +543,179 @@ impl Session {
         }
     }
 
-    async fn on_disconnect(&mut self, reason: DisconnectReason) {
+    /// The link went down: fail what runs, publish it, and schedule the automatic
+    /// reconnection if there is one.
+    fn on_disconnect(&mut self, reason: DisconnectReason) {
         if !self.link_up {
             return;
         }
         self.link_up = false;
         self.decoder.reset();
+        self.outstanding.clear();
         tracing::info!(%reason, "reader link down");
         self.fail_all(&reason);
-        self.status.send_replace(ConnectionStatus::NotConnected {
-            reason: Some(reason.clone()),
+        self.status.publish(ConnectionStatus::NotConnected {
+            reason: Some(reason),
         });
-        if let Some(policy) = self.reconnect
-            && self.try_reconnect(policy.attempts.max(1)).await.is_err()
-        {
-            self.status.send_replace(ConnectionStatus::NotConnected {
-                reason: Some(reason),
+        if let Some(policy) = self.reconnect {
+            let due = self.due.get_or_insert(DueReconnect {
+                attempts: 1,
+                replies: Vec::new(),
             });
+            due.attempts = due.attempts.max(policy.attempts.max(1));
         }
     }
 
-    /// Sends a cancel and waits (bounded) for its answer, dropping anything else the reader
-    /// still had to say, so the next transaction starts from a clean slate.
-    async fn settle_reader(&mut self) {
-        if self.write_frame(&command::cancel()).await.is_err() {
-            return;
-        }
-        let deadline = Instant::now() + self.cancel_timeout;
-        loop {
-            let received = tokio::time::timeout_at(deadline, self.link.recv()).await;
-            let Ok(Ok(bytes)) = received else {
-                return;
-            };
-            self.decoder.push(&bytes);
-            while let Some(item) = self.decoder.decode() {
-                if let Ok(Decoded::Frame(frame)) = item {
-                    let _ = self
-                        .tap
-                        .send(TappedFrame::new(TapDirection::Received, &frame));
-                    if frame.command == command::id::CANCEL.0
-                        && matches!(frame.kind, FrameKind::Response { .. })
-                    {
-                        return;
-                    }
-                }
-            }
-        }
-    }
-
-    async fn try_reconnect(&mut self, attempts: u32) -> Result<(), ReaderError> {
+    /// Reconnects, attempt after attempt, while still answering the API: a cancel stops the
+    /// reconnection (status `NotConnected`), a close ends the session, other calls fail at
+    /// once as disconnected. `Break` when the session is over.
+    async fn reconnecting(
+        &mut self,
+        commands: &mut mpsc::UnboundedReceiver<Command>,
+        due: DueReconnect,
+    ) -> ControlFlow<()> {
+        let DueReconnect {
+            attempts,
+            mut replies,
+        } = due;
         let delay = self.reconnect.map_or(Duration::ZERO, |p| p.delay);
+        let reason = self.down_reason();
         let mut last = None;
         for attempt in 1..=attempts {
             self.status
-                .send_replace(ConnectionStatus::Reconnecting { attempt });
-            tokio::time::sleep(delay).await;
-            match self.link.reconnect().await {
-                Ok(()) => {
+                .publish(ConnectionStatus::Reconnecting { attempt });
+            let outcome = {
+                let link = &mut *self.link;
+                let decoder = &mut self.decoder;
+                let tap = &self.tap;
+                let settle_limit = self.cancel_timeout;
+                let work = async move {
+                    tokio::time::sleep(delay).await;
+                    link.reconnect().await?;
+                    decoder.reset();
+                    // The reader may still think a transaction runs: make it idle before
+                    // anything else talks to it.
+                    settle(link, decoder, tap, settle_limit).await;
+                    Ok(())
+                };
+                tokio::pin!(work);
+                loop {
+                    tokio::select! {
+                        done = &mut work => break Interrupt::Done(done),
+                        command = commands.recv() => match command {
+                            Some(Command::Cancel { reply }) => break Interrupt::Cancel(reply),
+                            Some(Command::Close { reply }) => break Interrupt::Close(Some(reply)),
+                            None => break Interrupt::Close(None),
+                            Some(Command::Reconnect { reply }) => replies.push(reply),
+                            Some(other) => refuse(other, &reason),
+                        },
+                    }
+                }
+            };
+            match outcome {
+                Interrupt::Done(Ok(())) => {
                     self.link_state = self.link.state();
                     self.link_state.borrow_and_update();
                     self.link_up = true;
-                    self.decoder.reset();
-                    // The reader may still think a transaction runs: make it idle before
-                    // anything else talks to it.
-                    self.settle_reader().await;
-                    self.status.send_replace(ConnectionStatus::Connected);
-                    return Ok(());
+                    self.outstanding.clear();
+                    self.status.publish(ConnectionStatus::Connected);
+                    for reply in replies {
+                        let _ = reply.send(Ok(()));
+                    }
+                    return ControlFlow::Continue(());
                 }
-                Err(error) => {
+                Interrupt::Done(Err(error)) => {
                     tracing::info!(%error, attempt, "reconnect failed");
                     last = Some(error);
                 }
+                Interrupt::Cancel(reply) => {
+                    // The attempt may have got half way: make sure the link is down.
+                    let _ = self.link.close().await;
+                    self.decoder.reset();
+                    self.status.publish(ConnectionStatus::NotConnected {
+                        reason: Some(reason),
+                    });
+                    for waiting in replies {
+                        let _ = waiting.send(Err(ReaderError::ConnectionCancelled));
+                    }
+                    let _ = reply.send(Ok(()));
+                    return ControlFlow::Continue(());
+                }
+                Interrupt::Close(reply) => {
+                    for waiting in replies {
+                        let _ = waiting.send(Err(ReaderError::Closed));
+                    }
+                    self.close(reply).await;
+                    return ControlFlow::Break(());
+                }
             }
         }
-        let reason = match &*self.link_state.borrow() {
-            LinkState::Down(reason) => reason.clone(),
-            LinkState::Up => DisconnectReason::NotificationsEnded,
-        };
-        self.status.send_replace(ConnectionStatus::NotConnected {
+        self.status.publish(ConnectionStatus::NotConnected {
             reason: Some(reason.clone()),
         });
-        Err(last.map_or(ReaderError::Disconnected(reason), ReaderError::from))
+        let mut last = last.map(ReaderError::from);
+        for reply in replies {
+            let error = last
+                .take()
+                .unwrap_or_else(|| ReaderError::Disconnected(reason.clone()));
+            let _ = reply.send(Err(error));
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// Answers a call that cannot run while the link is down.
+fn refuse(command: Command, reason: &DisconnectReason) {
+    let error = || ReaderError::Disconnected(reason.clone());
+    match command {
+        Command::Read { reply, .. } | Command::Cancel { reply } | Command::Reconnect { reply } => {
+            let _ = reply.send(Err(error()));
+        }
+        Command::Close { reply } => {
+            let _ = reply.send(Err(error()));
+        }
+        Command::Complete { reply, .. } => {
+            let _ = reply.send(Err(error()));
+        }
+        Command::Exchange { reply, .. } => {
+            let _ = reply.send(Err(error()));
+        }
+        Command::Battery { reply } => {
+            let _ = reply.send(None);
+        }
+    }
+}
+
+/// Sends a cancel and waits (bounded) for its answer, dropping anything else the reader
+/// still had to say, so the next transaction starts from a clean slate.
+async fn settle(
+    link: &mut dyn Link,
+    decoder: &mut FrameDecoder,
+    tap: &broadcast::Sender<TappedFrame>,
+    limit: Duration,
+) {
+    let cancel = command::cancel();
+    let _ = tap.send(TappedFrame::new(TapDirection::Sent, &cancel));
+    if link.write(&cancel.encode()).await.is_err() {
+        return;
+    }
+    let deadline = Instant::now() + limit;
+    loop {
+        let received = tokio::time::timeout_at(deadline, link.recv()).await;
+        let Ok(Ok(bytes)) = received else {
+            return;
+        };
+        decoder.push(&bytes);
+        while let Some(item) = decoder.decode() {
+            if let Ok(Decoded::Frame(frame)) = item {
+                let _ = tap.send(TappedFrame::new(TapDirection::Received, &frame));
+                if frame.command == command::id::CANCEL.0
+                    && matches!(frame.kind, FrameKind::Response { .. })
+                {
+                    return;
+                }
+            }
+        }
     }
 }
 
@@ -524,5 +770,51 @@ async fn sleep_until(deadline: Option<Instant>) {
     match deadline {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn command(cmd: u8, sub: u8) -> Frame {
+        Frame::command(cmd, sub, Vec::new())
+    }
+
+    #[test]
+    fn an_answer_belongs_to_the_oldest_command_with_its_byte() {
+        let mut ledger = Outstanding::default();
+        ledger.record(&command(0x29, 0x00), Owner::Exchange(1));
+        ledger.record(&command(0x29, 0x00), Owner::Exchange(2));
+        assert_eq!(ledger.claim(0x29, true), Some(Owner::Exchange(1)));
+        assert_eq!(ledger.claim(0x29, true), Some(Owner::Exchange(2)));
+        assert_eq!(ledger.claim(0x29, true), None);
+    }
+
+    #[test]
+    fn a_final_answer_settles_older_commands_and_a_first_of_two_does_not() {
+        let mut ledger = Outstanding::default();
+        ledger.record(&command(0x02, 0x40), Owner::Read(1));
+        ledger.record(&command(0x05, 0x01), Owner::Read(1));
+        ledger.record(&command(0x01, 0x01), Owner::Read(2));
+        assert_eq!(ledger.claim(0x05, false), Some(Owner::Read(1)));
+        assert_eq!(ledger.claim(0x05, true), Some(Owner::Read(1)));
+        // The cancelled 02-40 will not be answered any more.
+        assert_eq!(ledger.claim(0x02, true), None);
+        assert_eq!(ledger.claim(0x01, true), Some(Owner::Read(2)));
+    }
+
+    #[test]
+    fn replies_to_callbacks_are_not_answered_and_the_ledger_is_bounded() {
+        let mut ledger = Outstanding::default();
+        ledger.record(
+            &command::callback_reply(0x01, &[0x03, 0x01]),
+            Owner::Read(1),
+        );
+        assert_eq!(ledger.claim(command::id::CALLBACK, true), None);
+        for _ in 0..MAX_OWED + 5 {
+            ledger.record(&command(0x18, 0x01), Owner::Exchange(1));
+        }
+        assert_eq!(ledger.owed.len(), MAX_OWED);
     }
 }

@@ -1,8 +1,10 @@
 //! The raw frame tap: every frame that crosses the link, rendered for debugging with card data
-//! masked.
+//! masked. What counts as card data, and how it shows, is `cardpointe-emv`'s masking
+//! ([`is_sensitive`], [`MaskedValue`]): one list for the whole workspace.
 
 use std::fmt::{self, Write as _};
 
+use cardpointe_emv::{Hex, MaskedValue, Options, Tlvs, is_sensitive};
 use cardpointe_vp3300::{Frame, FrameKind};
 
 /// Which way a tapped frame went.
@@ -15,10 +17,10 @@ pub enum TapDirection {
     Received,
 }
 
-/// One frame seen on the link. Its text never contains card data: sensitive tags (PAN,
-/// tracks, track-equivalent data, cardholder name, MSR records, encrypted blocks and their
-/// masked copies) show as `<masked n bytes>`, and card-command data that is not TLV is
-/// withheld.
+/// One frame seen on the link. Its text never contains card data: sensitive tags show as
+/// `cardpointe-emv`'s [`MaskedValue`] shows them (a PAN as first 6 / last 4 digits at most;
+/// tracks, track-equivalent data, MSR records, names, PIN data and ciphertext as their length
+/// only), and card-command data that is not TLV is withheld.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TappedFrame {
@@ -40,14 +42,11 @@ impl fmt::Display for TappedFrame {
     }
 }
 
-/// Tags whose values are card data (or masked copies of it) and are never shown.
-const SENSITIVE: &[u32] = &[
-    0x56, 0x57, 0x5A, 0x5F20, 0x9F1F, 0x9F20, 0x9F6B, 0xDFEE23, 0xDFEE31, 0xDFEE32, 0xDFEF17,
-    0xDFEF18, 0xDFEF4D, 0xDFEF5B, 0xDFEF5D, 0xFFEE13, 0xFFEE14,
-];
-
 /// Commands whose data may carry card data; their data is shown as TLVs (masked) or withheld.
 const CARD_COMMANDS: &[u8] = &[0x02, 0x03, 0x60, 0x61];
+
+/// How deep constructed TLVs are rendered; deeper data is withheld.
+const MAX_DEPTH: usize = 4;
 
 impl TappedFrame {
     /// Renders `frame`.
@@ -79,7 +78,7 @@ impl TappedFrame {
             if CARD_COMMANDS.contains(&frame.command) {
                 render_card_data(&mut text, data, frame.command);
             } else {
-                push_hex(&mut text, data);
+                let _ = write!(text, "{}", Hex(data));
             }
         }
         Self {
@@ -92,12 +91,6 @@ impl TappedFrame {
     }
 }
 
-fn push_hex(out: &mut String, bytes: &[u8]) {
-    for b in bytes {
-        let _ = write!(out, "{b:02X}");
-    }
-}
-
 fn render_card_data(out: &mut String, data: &[u8], command: u8) {
     // 02-40 answers start with an attribution byte, 02-40 requests with a timeout byte,
     // 60-10 requests with five bytes of flags and timeouts, 60-12 with the host result.
@@ -106,10 +99,9 @@ fn render_card_data(out: &mut String, data: &[u8], command: u8) {
             continue;
         };
         let mut rendered = String::new();
-        if render_tlvs(&mut rendered, tlvs, 0) {
+        if render_tlvs(&mut rendered, Tlvs::new(tlvs, Options::id_tech()), 0) {
             if !head.is_empty() {
-                push_hex(out, head);
-                out.push(' ');
+                let _ = write!(out, "{} ", Hex(head));
             }
             out.push_str(rendered.trim_end());
             return;
@@ -122,79 +114,33 @@ fn render_card_data(out: &mut String, data: &[u8], command: u8) {
     );
 }
 
-/// Renders TLVs, masking sensitive values; `false` when the bytes are not well-formed TLV.
-fn render_tlvs(out: &mut String, mut input: &[u8], depth: usize) -> bool {
-    if depth > 4 {
+/// Renders TLVs (ID TECH dialect), card data masked the way `cardpointe-emv` decides; `false` when the bytes are not well-formed TLV.
+fn render_tlvs(out: &mut String, tlvs: Tlvs<'_>, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
         return false;
     }
-    while !input.is_empty() {
-        let Some((tag, tag_len, value, rest)) = next_tlv(input) else {
+    for item in tlvs {
+        let Ok(tlv) = item else {
             return false;
         };
-        let _ = write!(out, "{tag:X}=");
-        let first = input.first().copied().unwrap_or(0);
-        // ID TECH's 2-byte FFxx tags are primitive although bit 6 of FF is set.
-        let constructed = first & 0x20 != 0 && !(first == 0xFF && tag_len == 2);
-        if SENSITIVE.contains(&tag) {
-            let _ = write!(out, "<masked {} bytes>", value.len());
-        } else if constructed {
+        let tag = tlv.tag();
+        let _ = write!(out, "{tag}=");
+        if is_sensitive(tag) {
+            let _ = write!(out, "{}", MaskedValue::new(tag, tlv.value()));
+        } else if tlv.is_constructed() {
             out.push('{');
             let mut inner = String::new();
-            if !render_tlvs(&mut inner, value, depth + 1) {
+            if !render_tlvs(&mut inner, tlv.children(), depth + 1) {
                 return false;
             }
             out.push_str(inner.trim_end());
             out.push('}');
         } else {
-            push_hex(out, value);
+            let _ = write!(out, "{}", Hex(tlv.value()));
         }
         out.push(' ');
-        input = rest;
     }
     true
-}
-
-/// `(tag, tag length, value, rest)`; ID TECH's `FFE0..FFEA` / `FFF0..FFFE` are 2-byte tags.
-fn next_tlv(input: &[u8]) -> Option<(u32, usize, &[u8], &[u8])> {
-    let first = *input.first()?;
-    let mut tag = u32::from(first);
-    let mut pos = 1;
-    if first & 0x1F == 0x1F {
-        let second = *input.get(1)?;
-        let quirk =
-            first == 0xFF && ((0xE0..=0xEA).contains(&second) || (0xF0..=0xFE).contains(&second));
-        tag = (tag << 8) | u32::from(second);
-        pos = 2;
-        let mut byte = second;
-        while !quirk && byte & 0x80 != 0 {
-            byte = *input.get(pos)?;
-            tag = (tag << 8) | u32::from(byte);
-            pos += 1;
-            if pos > 4 {
-                return None;
-            }
-        }
-    }
-    let tag_len = pos;
-    let len_byte = *input.get(pos)?;
-    pos += 1;
-    let len = match len_byte {
-        0..=0x7F => usize::from(len_byte),
-        0x81 => {
-            pos += 1;
-            usize::from(*input.get(pos - 1)?)
-        }
-        0x82 => {
-            pos += 2;
-            usize::from(u16::from_be_bytes([
-                *input.get(pos - 2)?,
-                *input.get(pos - 1)?,
-            ]))
-        }
-        _ => return None,
-    };
-    let value = input.get(pos..pos.checked_add(len)?)?;
-    Some((tag, tag_len, value, input.get(pos + len..)?))
 }
 
 #[cfg(test)]
@@ -211,9 +157,27 @@ mod tests {
         let frame = Frame::response(0x02, StatusCode::Ok, data);
         let tapped = TappedFrame::new(TapDirection::Received, &frame);
         assert!(tapped.text.contains("DFEE25=0011"), "{tapped}");
-        assert!(tapped.text.contains("5A=<masked 8 bytes>"), "{tapped}");
+        assert!(tapped.text.contains("5A=478825******1443"), "{tapped}");
         assert!(tapped.text.contains("FFEE01={DFEE30=0C}"), "{tapped}");
-        assert!(!tapped.text.contains("4788"), "{tapped}");
+        assert!(!tapped.text.contains("4788250000121443"), "{tapped}");
+    }
+
+    #[test]
+    fn tracks_and_encrypted_blocks_show_only_their_length() {
+        let mut data = vec![0xEC];
+        data.extend_from_slice(&[0xDF, 0xEE, 0x23, 0x05, 0x02, 0x3B, 0x34, 0x37, 0x38]);
+        data.extend_from_slice(&[0x57, 0x04, 0x47, 0x88, 0x25, 0x00]);
+        let frame = Frame::response(0x02, StatusCode::Ok, data);
+        let tapped = TappedFrame::new(TapDirection::Received, &frame);
+        assert!(
+            tapped.text.contains("DFEE23=<track data masked, 5 bytes>"),
+            "{tapped}"
+        );
+        assert!(
+            tapped.text.contains("57=<track data masked, 4 bytes>"),
+            "{tapped}"
+        );
+        assert!(!tapped.text.contains("3B343738"), "{tapped}");
     }
 
     #[test]
