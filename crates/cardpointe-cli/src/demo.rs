@@ -7,19 +7,20 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use cardpointe::cardsecure::ManualCard;
+use cardpointe::checkout::ReaderSession;
 use cardpointe::transport::{Client, Credentials, Environment, Timeouts};
 use cardpointe::{
     Amount, AuthOutcome, CaptureRequest, CardInput, Checkout, CheckoutEvent, CheckoutRequest,
     Gateway, HasOutcome, RecoveryPolicy, RefundRequest,
 };
-use cardpointe_sim::reader::{DeviceConfig, Entry, Presentation, TestCard};
+use cardpointe_sim::reader::{Entry, TestCard};
 use cardpointe_sim::{FaultKind, FaultRule, Sim};
 use cardpointe_vp3300::command::Interfaces;
 use serde_json::json;
 
 use crate::error::{CliError, declined};
 use crate::gateway_cmd::{outcome_json, parse_amount};
-use crate::pipe_reader::{Pipe, PipeReader};
+use crate::reader_cmd::{Which, open, virtual_config_with};
 
 /// Which test card the customer presents.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -202,7 +203,7 @@ async fn walk(
     p.step(1, "Read the card");
     let waiting = Arc::new(AtomicBool::new(false));
     let spinner = spawn_spinner(Arc::clone(&waiting), p.json);
-    let mut reader;
+    let mut reader: Option<ReaderSession> = None;
     let input = if args.entry == EntryChoice::Manual {
         p.line(format!("card keyed in by hand: {}", test_card.masked_pan()));
         let yymm = test_card.expiry_yymm();
@@ -218,22 +219,27 @@ async fn walk(
             EntryChoice::Tap => Entry::Tap,
             _ => Entry::Insert,
         };
-        let presentation = Presentation::by(test_card.clone(), entry)
-            .after(Duration::from_millis(args.card_delay_ms));
-        reader = PipeReader::new(Pipe::virtual_reader(DeviceConfig::with_cards([
-            presentation,
-        ])));
+        // The reader API an app uses, on the emulator's virtual VP3300.
+        let connected = open(
+            &Which::new(false),
+            virtual_config_with(
+                test_card.clone(),
+                Some(entry),
+                Duration::from_millis(args.card_delay_ms),
+            ),
+        )
+        .await?;
+        p.line(format!(
+            "virtual VP3300 {} (firmware {:?}) connected over an in-process link",
+            connected.info().name,
+            connected.info().firmware.as_deref().unwrap_or_default()
+        ));
+        let mut session = ReaderSession::new(connected).with_card_timeout(Duration::from_secs(30));
         if entry == Entry::Tap {
-            reader = reader.with_interfaces(Interfaces::new(true, true, false));
+            // With the chip slot open the reader runs the contact flow; a tap needs 02-40.
+            session = session.with_interfaces(Interfaces::new(true, true, false));
         }
-        if let Some(device) = reader.virtual_device() {
-            p.line(format!(
-                "virtual VP3300 {} (firmware {:?}) connected over an in-process link",
-                device.config().ble_name(),
-                device.config().firmware
-            ));
-        }
-        CardInput::Reader(&mut reader)
+        CardInput::Reader(reader.insert(session))
     };
     let json_mode = p.json;
     let tty = std::io::stdout().is_terminal();
@@ -323,6 +329,9 @@ async fn walk(
     let result = checkout.run(request, input, &mut on_event).await;
     waiting.store(false, Ordering::SeqCst);
     spinner.abort();
+    if let Some(session) = reader.take() {
+        let _ = session.into_inner().disconnect().await;
+    }
     let result = result?;
     p.step(6, "Receipt");
     if !p.json {

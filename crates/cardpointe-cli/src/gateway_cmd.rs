@@ -152,6 +152,9 @@ pub(crate) struct TokenizeArgs {
     /// Read the card from the virtual VP3300 instead (swipe of the UAT Visa).
     #[arg(long, conflicts_with = "card")]
     reader: bool,
+    /// With --reader: a real VP3300 over Bluetooth LE instead of the virtual one.
+    #[arg(long, requires = "reader")]
+    ble: bool,
 }
 
 /// Prints a response as text (`key  value`, absent fields left out) or JSON.
@@ -475,22 +478,33 @@ pub(crate) async fn tokenize(
     let cardsecure = CardSecure::new(conn.gateway.client().clone());
     let (token, masked) = if args.reader {
         use cardpointe::CardReader as _;
-        let config = cardpointe_sim::reader::DeviceConfig::with_cards([
-            cardpointe_sim::reader::Presentation::by(
-                cardpointe_sim::reader::TestCard::uat_visa(),
-                cardpointe_sim::reader::Entry::Swipe,
-            ),
-        ]);
-        let mut reader =
-            crate::pipe_reader::PipeReader::new(crate::pipe_reader::Pipe::virtual_reader(config));
+        // The reader API an app uses: the virtual VP3300 swiping the UAT Visa, or a real
+        // reader over Bluetooth LE with --ble.
+        let config = crate::reader_cmd::virtual_config_with(
+            cardpointe_sim::reader::TestCard::uat_visa(),
+            Some(cardpointe_sim::reader::Entry::Swipe),
+            std::time::Duration::ZERO,
+        );
+        let connected =
+            crate::reader_cmd::open(&crate::reader_cmd::Which::new(args.ble), config).await?;
+        let mut reader = cardpointe::checkout::ReaderSession::new(connected)
+            .with_card_timeout(std::time::Duration::from_secs(30));
         let mut progress = |e: cardpointe::CheckoutEvent| {
             if let cardpointe::CheckoutEvent::ReaderPrompt(p) = e {
                 eprintln!("reader: {p}");
             }
         };
-        let data = reader
+        let read = reader
             .read_card(Amount::from_minor(100)?, &mut progress)
-            .await?;
+            .await;
+        if read.is_ok() {
+            // Only tokenized here, never charged: the host does not go online.
+            let _ = reader
+                .complete(cardpointe_vp3300::command::HostResponse::unable_to_go_online())
+                .await;
+        }
+        let _ = reader.into_inner().disconnect().await;
+        let data = read?;
         let masked = data.masked_pan().map(str::to_owned);
         let reader_data = cardpointe::cardsecure::ReaderData::new(
             data.payload(),

@@ -5,7 +5,7 @@
 //! - `cardpointe sim` — the emulator as a server.
 //! - `cardpointe auth|capture|void|refund|inquire|settlestat|funding|profile|sigcap|bin` —
 //!   gateway calls; `cardpointe tokenize` — CardSecure.
-//! - `cardpointe reader scan|info|read` — a VP3300 over BLE, or the virtual one.
+//! - `cardpointe reader scan|info|read` — the virtual VP3300, or a real one over BLE (`--ble`).
 //! - `cardpointe decode frame|tlv|msr HEX` — what a reader log line means.
 //!
 //! Exit codes: 0 success (approved), 1 error, 2 usage, 3 the gateway did not approve.
@@ -16,7 +16,6 @@ mod demo;
 mod error;
 mod gateway_cmd;
 mod hexin;
-mod pipe_reader;
 mod reader_cmd;
 mod sim_cmd;
 
@@ -80,7 +79,7 @@ enum Command {
     Bin(gateway_cmd::BinArgs),
     /// Tokenize a card (or a virtual reader's read) with CardSecure.
     Tokenize(gateway_cmd::TokenizeArgs),
-    /// VP3300 readers: scan, info, read (BLE or --virtual).
+    /// VP3300 readers: scan, info, read (the virtual one, or a real one with --ble).
     #[command(subcommand)]
     Reader(reader_cmd::ReaderCmd),
     /// Decode reader log data: NEO 2 frames, EMV TLV, enhanced MSR records.

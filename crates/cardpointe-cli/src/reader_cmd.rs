@@ -1,20 +1,25 @@
-//! `cardpointe reader scan|info|read`: a VP3300 over Bluetooth LE, or the virtual one.
+//! `cardpointe reader scan|info|read`: the emulator's virtual VP3300 (the default), or a real
+//! one over Bluetooth LE with `--ble` — both through `cardpointe-reader`'s [`Reader`] API, the
+//! one an app uses. The demo and `tokenize --reader` open their reader here too.
 
 use std::time::Duration;
 
+use cardpointe::checkout::ReaderSession;
+use cardpointe::reader::{
+    BleOptions, ConnectOptions, Discovery, DiscoveryOptions, LinkError, Reader, ReaderError,
+};
 use cardpointe::{Amount, CardReader as _, CheckoutEvent};
 use cardpointe_sim::reader::{DeviceConfig, Entry, Presentation, TestCard};
-use cardpointe_vp3300::command::{self, FirmwareVersion, SerialNumber};
+use cardpointe_vp3300::command::{self, Interfaces};
 use serde_json::json;
 
 use crate::error::CliError;
 use crate::gateway_cmd::parse_amount;
-use crate::pipe_reader::{Pipe, PipeReader};
 
 /// `reader` subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum ReaderCmd {
-    /// List VP3300 readers in range (BLE), or the virtual one.
+    /// List VP3300 readers: the virtual one, or those in range over Bluetooth LE (--ble).
     Scan(Which),
     /// Firmware version and serial number of a reader.
     Info(Which),
@@ -34,44 +39,107 @@ pub(crate) enum ReaderCmd {
 /// Which reader.
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct Which {
-    /// Use the emulator's virtual VP3300 instead of Bluetooth.
-    #[arg(long = "virtual")]
-    virtual_reader: bool,
-    /// BLE: the reader whose advertised name ends with this (default: the strongest signal).
+    /// Scan Bluetooth LE for a real VP3300 instead of using the emulator's virtual one.
     #[arg(long)]
+    ble: bool,
+    /// Use the emulator's virtual VP3300 (the default).
+    #[arg(long = "virtual", conflicts_with = "ble")]
+    virtual_reader: bool,
+    /// With --ble: the reader whose advertised name ends with this (default: the strongest
+    /// signal).
+    #[arg(long, requires = "ble")]
     name: Option<String>,
-    /// BLE: how long to scan, in seconds.
+    /// With --ble: how long to scan, in seconds.
     #[arg(long, default_value_t = 5)]
     scan_secs: u64,
 }
 
-fn virtual_config(entry: Option<Entry>) -> DeviceConfig {
-    let card = TestCard::uat_visa();
+impl Which {
+    /// A real reader over Bluetooth LE (`ble`), or the virtual one.
+    pub(crate) fn new(ble: bool) -> Self {
+        Self {
+            ble,
+            virtual_reader: !ble,
+            name: None,
+            scan_secs: 5,
+        }
+    }
+
+    fn discovery_options(&self, virtual_config: DeviceConfig) -> DiscoveryOptions {
+        if self.ble {
+            let mut options = BleOptions::default();
+            options.scan_time = Duration::from_secs(self.scan_secs.max(1));
+            DiscoveryOptions::bluetooth_with(options)
+        } else {
+            DiscoveryOptions::simulated_with(virtual_config)
+        }
+    }
+}
+
+/// What a failed scan or connection means for the user.
+fn reader_error(e: ReaderError) -> CliError {
+    match e {
+        ReaderError::Link(LinkError::NoBluetooth { .. }) => CliError::new(e.to_string()).hint(
+            "drop --ble to use the emulator's virtual reader, or turn Bluetooth on \
+             (on Linux: bluetoothd and the D-Bus system bus running)",
+        ),
+        ReaderError::Link(_) => CliError::new(format!("Bluetooth: {e}"))
+            .hint("wake the reader (press its button) and keep it close, then try again"),
+        other => CliError::new(format!("the reader: {other}")),
+    }
+}
+
+/// The virtual reader's setup: the UAT Visa, presented by `entry` (the best way the reader
+/// offers when `None`) after 300 ms.
+pub(crate) fn virtual_config(entry: Option<Entry>) -> DeviceConfig {
+    virtual_config_with(TestCard::uat_visa(), entry, Duration::from_millis(300))
+}
+
+/// The virtual reader's setup: `card`, presented by `entry` after `delay`.
+pub(crate) fn virtual_config_with(
+    card: TestCard,
+    entry: Option<Entry>,
+    delay: Duration,
+) -> DeviceConfig {
     DeviceConfig::with_cards([match entry {
         Some(entry) => Presentation::by(card, entry),
         None => Presentation::best(card),
     }
-    .after(Duration::from_millis(300))])
+    .after(delay)])
 }
 
-async fn open(which: &Which, entry: Option<Entry>) -> Result<(PipeReader, String), CliError> {
-    if which.virtual_reader {
-        let config = virtual_config(entry);
-        let name = config.ble_name();
-        return Ok((PipeReader::new(Pipe::virtual_reader(config)), name));
-    }
-    ble::open(which).await
+/// Finds and connects the reader `which` names: a real VP3300 over Bluetooth LE, or the
+/// virtual one set up by `virtual_config`.
+pub(crate) async fn open(which: &Which, virtual_config: DeviceConfig) -> Result<Reader, CliError> {
+    let discovery = Discovery::new();
+    let found = discovery
+        .discover(which.discovery_options(virtual_config))
+        .await
+        .map_err(reader_error)?;
+    let reader = found
+        .into_iter()
+        .find(|r| which.name.as_deref().is_none_or(|n| r.name().ends_with(n)))
+        .ok_or_else(|| {
+            CliError::new("no VP3300 found in range")
+                .hint("wake the reader (press its button), or drop --ble to use the virtual one")
+        })?;
+    discovery
+        .connect(reader, ConnectOptions::default())
+        .await
+        .map_err(reader_error)
 }
 
 /// Runs a reader subcommand.
 pub(crate) async fn run(cmd: ReaderCmd, json: bool) -> Result<(), CliError> {
     match cmd {
         ReaderCmd::Scan(which) => {
-            let names = if which.virtual_reader {
-                vec![(virtual_config(None).ble_name(), None)]
-            } else {
-                ble::scan(&which).await?
-            };
+            let found = Reader::discover(which.discovery_options(virtual_config(None)))
+                .await
+                .map_err(reader_error)?;
+            let names: Vec<(String, Option<i16>)> = found
+                .iter()
+                .map(|r| (r.name().to_owned(), r.rssi()))
+                .collect();
             if json {
                 let list: Vec<_> = names
                     .iter()
@@ -94,30 +162,30 @@ pub(crate) async fn run(cmd: ReaderCmd, json: bool) -> Result<(), CliError> {
             Ok(())
         }
         ReaderCmd::Info(which) => {
-            let (mut reader, name) = open(&which, None).await?;
-            let wait = Duration::from_secs(3);
-            let version = reader.exchange(command::firmware_version(), wait).await?;
-            let version = FirmwareVersion::from_response(&version).map_err(|e| {
-                CliError::new(format!("the firmware version answer is not valid: {e}"))
-            })?;
-            let serial = reader.exchange(command::serial_number(), wait).await?;
-            let serial = SerialNumber::from_response(&serial).map_err(|e| {
-                CliError::new(format!("the serial number answer is not valid: {e}"))
-            })?;
+            let reader = open(&which, virtual_config(None)).await?;
+            let info = reader.info().clone();
+            let _ = reader.disconnect().await;
+            let firmware = info.firmware.unwrap_or_default();
             if json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(
-                        &json!({"name": name, "firmware": version.as_str(), "serial": serial.0})
-                    )
+                    serde_json::to_string_pretty(&json!({
+                        "name": info.name,
+                        "firmware": firmware,
+                        "serial": info.serial,
+                        "battery_percent": info.battery_percent,
+                    }))
                     .unwrap_or_default()
                 );
             } else {
                 println!(
-                    "reader    {name}\nfirmware  {}\nserial    {}",
-                    version.as_str(),
-                    serial.0
+                    "reader    {}\nfirmware  {firmware}\nserial    {}",
+                    info.name,
+                    info.serial.as_deref().unwrap_or("(not set)")
                 );
+                if let Some(percent) = info.battery_percent {
+                    println!("battery   {percent} %");
+                }
             }
             Ok(())
         }
@@ -127,19 +195,20 @@ pub(crate) async fn run(cmd: ReaderCmd, json: bool) -> Result<(), CliError> {
             entry,
         } => {
             let entry = match entry {
-                crate::demo::EntryChoice::Swipe => Some(Entry::Swipe),
-                crate::demo::EntryChoice::Tap => Some(Entry::Tap),
-                crate::demo::EntryChoice::Chip => Some(Entry::Insert),
+                crate::demo::EntryChoice::Swipe => Entry::Swipe,
+                crate::demo::EntryChoice::Tap => Entry::Tap,
+                crate::demo::EntryChoice::Chip => Entry::Insert,
                 crate::demo::EntryChoice::Manual => {
                     return Err(CliError::new("a reader cannot read a keyed card")
                         .hint("use --entry chip, swipe or tap"));
                 }
             };
-            let (mut reader, name) = open(&which, entry).await?;
-            if entry == Some(Entry::Tap) {
-                reader = reader.with_interfaces(cardpointe_vp3300::command::Interfaces::new(
-                    true, true, false,
-                ));
+            let reader = open(&which, virtual_config(Some(entry))).await?;
+            let name = reader.info().name.clone();
+            let mut session = ReaderSession::new(reader).with_card_timeout(Duration::from_secs(30));
+            if entry == Entry::Tap {
+                // With the chip slot open the reader runs the contact flow; a tap needs 02-40.
+                session = session.with_interfaces(Interfaces::new(true, true, false));
             }
             if !json {
                 println!("reader {name}: present a card…");
@@ -151,11 +220,15 @@ pub(crate) async fn run(cmd: ReaderCmd, json: bool) -> Result<(), CliError> {
                     println!("  {p}");
                 }
             };
-            let data = reader.read_card(amount, &mut progress).await?;
-            // Nothing is charged: tell the reader the host could not go online.
-            let _ = reader
-                .complete(command::HostResponse::unable_to_go_online())
-                .await;
+            let read = session.read_card(amount, &mut progress).await;
+            if read.is_ok() {
+                // Nothing is charged: tell the reader the host could not go online.
+                let _ = session
+                    .complete(command::HostResponse::unable_to_go_online())
+                    .await;
+            }
+            let _ = session.into_inner().disconnect().await;
+            let data = read?;
             let value = json!({
                 "reader": name,
                 "entry_mode": data.entry_mode().gateway_name(),
@@ -183,70 +256,5 @@ pub(crate) async fn run(cmd: ReaderCmd, json: bool) -> Result<(), CliError> {
             }
             Ok(())
         }
-    }
-}
-
-#[cfg(feature = "ble")]
-mod ble {
-    use cardpointe::reader::{BleLink, BleOptions, ble};
-
-    use super::Which;
-    use crate::error::CliError;
-    use crate::pipe_reader::{Pipe, PipeReader};
-
-    fn options(which: &Which) -> BleOptions {
-        let mut options = BleOptions::default();
-        options.scan_time = std::time::Duration::from_secs(which.scan_secs.max(1));
-        options
-    }
-
-    fn no_ble(e: impl std::fmt::Display) -> CliError {
-        CliError::new(format!("Bluetooth: {e}"))
-            .hint("check that Bluetooth is on (on Linux: BlueZ running), or add --virtual to use the emulator's reader")
-    }
-
-    pub(super) async fn scan(which: &Which) -> Result<Vec<(String, Option<i16>)>, CliError> {
-        let options = options(which);
-        let adapter = ble::platform_adapter(&options).await.map_err(no_ble)?;
-        let found = ble::scan(&adapter, &options).await.map_err(no_ble)?;
-        Ok(found.into_iter().map(|r| (r.name, r.rssi)).collect())
-    }
-
-    pub(super) async fn open(which: &Which) -> Result<(PipeReader, String), CliError> {
-        let options = options(which);
-        let adapter = ble::platform_adapter(&options).await.map_err(no_ble)?;
-        let found = ble::scan(&adapter, &options).await.map_err(no_ble)?;
-        let reader = found
-            .into_iter()
-            .find(|r| which.name.as_deref().is_none_or(|n| r.name.ends_with(n)))
-            .ok_or_else(|| {
-                CliError::new("no VP3300 found in range")
-                    .hint("wake the reader (press its button), or add --virtual")
-            })?;
-        let name = reader.name.clone();
-        let link = BleLink::connect(adapter, reader, options)
-            .await
-            .map_err(no_ble)?;
-        Ok((PipeReader::new(Pipe::Ble(Box::new(link))), name))
-    }
-}
-
-#[cfg(not(feature = "ble"))]
-mod ble {
-    use super::Which;
-    use crate::error::CliError;
-    use crate::pipe_reader::PipeReader;
-
-    fn missing() -> CliError {
-        CliError::new("this build has no Bluetooth support")
-            .hint("rebuild with the default `ble` feature, or add --virtual")
-    }
-
-    pub(super) async fn scan(_: &Which) -> Result<Vec<(String, Option<i16>)>, CliError> {
-        Err(missing())
-    }
-
-    pub(super) async fn open(_: &Which) -> Result<(PipeReader, String), CliError> {
-        Err(missing())
     }
 }

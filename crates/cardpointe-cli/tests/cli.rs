@@ -316,3 +316,21 @@ fn the_virtual_reader_reports_its_firmware_and_reads_a_card() {
     assert_eq!(v["encrypted"], true);
     assert!(v["masked_pan"].as_str().unwrap().contains('*'));
 }
+
+#[test]
+fn the_reader_commands_use_the_virtual_reader_by_default_and_ble_says_when_there_is_none() {
+    let o = run(&["--json", "reader", "read", "--entry", "tap"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["entry_mode"], "Contactless");
+    assert_eq!(v["reader"], "IDTECH-VP3300-12345");
+    let o = run(&["reader", "scan", "--ble", "--scan-secs", "1"]);
+    if !o.status.success() {
+        // No Bluetooth stack on this machine (CI): a clear error that says so, at once.
+        let err = stderr(&o);
+        assert!(err.contains("no Bluetooth available"), "{err}");
+        assert!(err.contains("drop --ble"), "{err}");
+    }
+    let o = run(&["reader", "info", "--ble", "--virtual"]);
+    assert_eq!(o.status.code(), Some(2), "--ble and --virtual conflict");
+}
