@@ -140,6 +140,14 @@ fn compare(c: &mut Criterion, group: &str, input: &[u8]) {
         b.iter(|| tlv_parser_walk(black_box(input)))
     });
     g.bench_function("iso7816-tlv", |b| b.iter(|| iso7816_walk(black_box(input))));
+    // The physical bound: touching every byte once, as a copy of the same input.
+    let mut copy = vec![0u8; input.len()];
+    g.bench_function("memcpy (bound)", |b| {
+        b.iter(|| {
+            copy.copy_from_slice(black_box(input));
+            black_box(&copy);
+        })
+    });
     g.finish();
 }
 

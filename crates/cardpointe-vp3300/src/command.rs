@@ -460,6 +460,12 @@ pub fn rtc_get_date() -> Frame {
 pub struct FirmwareVersion(pub String);
 
 impl FirmwareVersion {
+    /// A version string (what a reader model or a test fixture reports).
+    #[must_use]
+    pub fn new(version: impl Into<String>) -> Self {
+        Self(version.into())
+    }
+
     /// Reads a 29-00 answer (trailing NULs dropped, non-UTF-8 bytes replaced).
     ///
     /// # Errors
@@ -497,6 +503,12 @@ fn ascii(data: &[u8]) -> String {
 pub struct SerialNumber(pub String);
 
 impl SerialNumber {
+    /// A serial number (what a reader model or a test fixture reports).
+    #[must_use]
+    pub fn new(serial: impl Into<String>) -> Self {
+        Self(serial.into())
+    }
+
     /// Reads a 12-01 answer. Status 0B (never set) comes back as [`ResponseError::Status`].
     ///
     /// # Errors

@@ -2,7 +2,12 @@
 
 use core::fmt;
 
-use bytes::{Buf, Bytes, BytesMut};
+use alloc::boxed::Box;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use bytes::Bytes;
+use zeroize::Zeroize as _;
 
 use crate::frame::{
     self, DEFAULT_MAX_DATA_LEN, Direction, Frame, FrameError, FrameKind, FrameRef, HEADER_LEN,
@@ -12,6 +17,13 @@ use crate::msr::{self, ETX, STX};
 
 /// The buffer's first allocation: a few typical frames, so 20-byte pushes rarely reallocate.
 const INITIAL_CAPACITY: usize = 8 * 1024;
+
+/// The shortest header + command + status/sub-command + length prefix of any frame (spec
+/// section 2.2: 14 bytes, 15 for protocol 3 answers).
+const MIN_PREFIX_LEN: usize = 14;
+
+/// Chunks up to this size are copied in with fixed-size moves instead of a `memcpy` call.
+const SMALL_COPY: usize = 32;
 
 /// One thing the decoder found in the stream.
 #[derive(Clone, PartialEq, Eq)]
@@ -111,7 +123,13 @@ impl fmt::Debug for Decoded {
 /// assert_eq!(frames.len(), 3);
 /// ```
 pub struct FrameDecoder {
-    buf: BytesMut,
+    /// The working buffer, always initialised (so small pushes are fixed-size moves, with no
+    /// unsafe code): the undecided bytes are `buf[start..end]`, the rest is room. The whole
+    /// buffer is wiped on reset and drop, and an outgrown buffer is
+    /// wiped before it is freed.
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
     direction: Direction,
     max_data_len: usize,
     /// Bytes the item at the start of `buf` needs before it can be decided (at least 1).
@@ -122,6 +140,9 @@ pub struct FrameDecoder {
     garbage: Option<(u64, usize)>,
     /// Bytes of the last borrowed item, released on the next call.
     pending: usize,
+    /// The protocol and total length of the frame at the start of the window, once its
+    /// header and length are in (so the bytes still to come need not re-parse them).
+    expect: Option<(Protocol, usize)>,
 }
 
 impl fmt::Debug for FrameDecoder {
@@ -140,6 +161,8 @@ impl fmt::Debug for FrameDecoder {
 enum Head {
     /// Need at least this many bytes in total before deciding.
     Wait(usize),
+    /// A frame of this protocol and total length whose bytes are not all in yet.
+    WaitFrame(Protocol, usize),
     /// A whole frame of `total` bytes.
     Frame {
         protocol: Protocol,
@@ -175,13 +198,16 @@ impl FrameDecoder {
     #[must_use]
     pub fn new(direction: Direction) -> Self {
         Self {
-            buf: BytesMut::with_capacity(INITIAL_CAPACITY),
+            buf: Vec::new(),
+            start: 0,
+            end: 0,
             direction,
             max_data_len: DEFAULT_MAX_DATA_LEN,
             need: 1,
             offset: 0,
             garbage: None,
             pending: 0,
+            expect: None,
         }
     }
 
@@ -198,29 +224,81 @@ impl FrameDecoder {
         if self.pending > 0 {
             self.consume_pending();
         }
-        self.buf.extend_from_slice(bytes);
+        let n = bytes.len();
+        if self.buf.len() - self.end < n {
+            self.make_room(n);
+        }
+        if let Some(room) = self.buf.get_mut(self.end..self.end + n) {
+            copy(room, bytes);
+            self.end += n;
+        }
+    }
+
+    /// Makes room for `n` more bytes: moves the undecided bytes to the front or, when that
+    /// is not enough, moves them to a larger buffer and wipes the old one.
+    #[cold]
+    #[inline(never)]
+    fn make_room(&mut self, n: usize) {
+        let live = self.end - self.start;
+        let needed = live.saturating_add(n);
+        if needed <= self.buf.len() {
+            // What the move leaves behind stays inside this buffer until it is overwritten,
+            // and is wiped with the rest on reset and drop.
+            self.buf.copy_within(self.start..self.end, 0);
+        } else {
+            let size = needed
+                .max(self.buf.len().saturating_mul(2))
+                .max(INITIAL_CAPACITY);
+            let mut grown = vec![0; size];
+            if let (Some(to), Some(from)) =
+                (grown.get_mut(..live), self.buf.get(self.start..self.end))
+            {
+                to.copy_from_slice(from);
+            }
+            let mut old = core::mem::replace(&mut self.buf, grown);
+            // The slice impl: one fill behind an optimisation barrier (`Vec::zeroize` goes
+            // element by element).
+            old.as_mut_slice().zeroize();
+        }
+        self.start = 0;
+        self.end = live;
+    }
+
+    /// The undecided bytes (and, while a borrowed item is out, that item's bytes first).
+    #[inline]
+    fn window(&self) -> &[u8] {
+        self.buf.get(self.start..self.end).unwrap_or_default()
+    }
+
+    /// How many bytes [`FrameDecoder::window`] holds.
+    #[inline]
+    fn len(&self) -> usize {
+        self.end - self.start
     }
 
     /// True when nothing can be decided before more bytes arrive (the cheap check that keeps
     /// a decode call per BLE notification almost free).
     #[inline]
     fn starved(&self) -> bool {
-        self.pending == 0 && self.buf.len() < self.need
+        self.pending == 0 && self.len() < self.need
     }
 
     /// Bytes buffered and not yet decided.
     #[must_use]
     pub fn buffered(&self) -> usize {
-        self.buf.len() - self.pending.min(self.buf.len())
+        self.len() - self.pending.min(self.len())
     }
 
-    /// Forgets buffered bytes and pending garbage (e.g. after a disconnect); stream offsets
-    /// keep counting.
+    /// Forgets buffered bytes and pending garbage, e.g. after a disconnect, and wipes the
+    /// buffer; stream offsets keep counting.
     pub fn reset(&mut self) {
         self.consume_pending();
-        self.offset += self.buf.len() as u64;
-        self.buf.clear();
+        self.offset += self.len() as u64;
+        self.buf.as_mut_slice().zeroize();
+        self.start = 0;
+        self.end = 0;
         self.need = 1;
+        self.expect = None;
         self.garbage = None;
     }
 
@@ -229,12 +307,17 @@ impl FrameDecoder {
     fn ready(&mut self) -> Option<Head> {
         self.consume_pending();
         loop {
-            if self.buf.len() < self.need {
+            if self.len() < self.need {
                 return None;
             }
             match self.head() {
                 Head::Wait(need) => {
                     self.need = need;
+                    return None;
+                }
+                Head::WaitFrame(protocol, total) => {
+                    self.need = total;
+                    self.expect = Some((protocol, total));
                     return None;
                 }
                 Head::Garbage(n) => self.drop_garbage(n),
@@ -244,8 +327,12 @@ impl FrameDecoder {
         }
     }
 
-    /// The next frame, record, garbage report or error, owned (frames are zero-copy slices
-    /// of the decoder's buffer); `None` when more bytes are needed.
+    /// The next frame, record, garbage report or error, owned; `None` when more bytes are
+    /// needed.
+    ///
+    /// An owned frame's data (and an MSR record) is copied out of the decoder's buffer into
+    /// its own allocation, which is wiped when the last clone of its [`Bytes`] is dropped (it
+    /// may hold card data). [`FrameDecoder::decode_ref`] is the zero-copy alternative.
     #[inline]
     pub fn decode(&mut self) -> Option<Result<Decoded, FrameError>> {
         if self.starved() {
@@ -255,6 +342,15 @@ impl FrameDecoder {
     }
 
     fn decode_owned(&mut self) -> Option<Result<Decoded, FrameError>> {
+        // Fast path: the rest of the frame we were waiting for came in.
+        if let Some((protocol, command, kind, data_len, total)) = self.expected_frame() {
+            let end = total - 2;
+            let data = wiped_bytes(self.window().get(end - data_len..end));
+            self.take(total);
+            return Some(Ok(Decoded::Frame(Frame::new(
+                protocol, command, kind, data,
+            ))));
+        }
         Some(match self.ready()? {
             Head::Frame {
                 protocol,
@@ -263,25 +359,23 @@ impl FrameDecoder {
                 data_len,
                 total,
             } => {
-                // The frame's bytes become its data by trimming in place (no copy).
-                let mut bytes = self.split_mut(total);
-                bytes.advance(total - 2 - data_len);
-                bytes.truncate(data_len);
-                Ok(Decoded::Frame(Frame::new(
-                    protocol,
-                    command,
-                    kind,
-                    bytes.freeze(),
-                )))
+                let end = total - 2;
+                let data = wiped_bytes(self.window().get(end - data_len..end));
+                self.take(total);
+                Ok(Decoded::Frame(Frame::new(protocol, command, kind, data)))
             }
-            Head::Msr(total) => Ok(Decoded::MsrRecord(self.split_mut(total).freeze())),
+            Head::Msr(total) => {
+                let record = wiped_bytes(self.window().get(..total));
+                self.take(total);
+                Ok(Decoded::MsrRecord(record))
+            }
             Head::Report { offset, len } => Ok(Decoded::Garbage { offset, len }),
             Head::Error(error, skip) => {
                 let error = with_offset(error, self.offset);
-                let _ = self.split_mut(skip);
+                self.take(skip);
                 Err(error)
             }
-            Head::Wait(_) | Head::Garbage(_) => return None,
+            Head::Wait(_) | Head::WaitFrame(..) | Head::Garbage(_) => return None,
         })
     }
 
@@ -306,6 +400,15 @@ impl FrameDecoder {
     }
 
     fn decode_borrowed(&mut self) -> Option<Result<DecodedRef<'_>, FrameError>> {
+        // Fast path: the rest of the frame we were waiting for came in.
+        if let Some((protocol, command, kind, data_len, total)) = self.expected_frame() {
+            self.take_later(total);
+            let end = total - 2;
+            let data = self.window().get(end - data_len..end).unwrap_or_default();
+            return Some(Ok(DecodedRef::Frame(FrameRef::new(
+                protocol, command, kind, data,
+            ))));
+        }
         Some(match self.ready()? {
             Head::Frame {
                 protocol,
@@ -316,7 +419,7 @@ impl FrameDecoder {
             } => {
                 self.take_later(total);
                 let end = total - 2;
-                let data = self.buf.get(end - data_len..end).unwrap_or_default();
+                let data = self.window().get(end - data_len..end).unwrap_or_default();
                 Ok(DecodedRef::Frame(FrameRef::new(
                     protocol, command, kind, data,
                 )))
@@ -324,7 +427,7 @@ impl FrameDecoder {
             Head::Msr(total) => {
                 self.take_later(total);
                 Ok(DecodedRef::MsrRecord(
-                    self.buf.get(..total).unwrap_or_default(),
+                    self.window().get(..total).unwrap_or_default(),
                 ))
             }
             Head::Report { offset, len } => Ok(DecodedRef::Garbage { offset, len }),
@@ -333,42 +436,58 @@ impl FrameDecoder {
                 self.take_later(skip);
                 Err(error)
             }
-            Head::Wait(_) | Head::Garbage(_) => return None,
+            Head::Wait(_) | Head::WaitFrame(..) | Head::Garbage(_) => return None,
         })
+    }
+
+    /// The awaited frame, when all its bytes are in, its CRC is good and no garbage report
+    /// is due (anything else takes the general path).
+    #[inline]
+    fn expected_frame(&self) -> Option<(Protocol, u8, FrameKind, usize, usize)> {
+        let (protocol, total) = self.expect?;
+        if self.pending != 0 || self.garbage.is_some() {
+            return None;
+        }
+        let parsed = frame::parse_whole(self.window().get(..total)?, protocol, self.direction);
+        let frame = parsed.ok()?.frame;
+        Some((protocol, frame.command, frame.kind, frame.data.len(), total))
     }
 
     /// Marks the first `n` bytes as taken; they leave the buffer on the next call.
     fn take_later(&mut self, n: usize) {
-        let n = n.min(self.buf.len());
+        let n = n.min(self.len());
         self.need = 1;
+        self.expect = None;
         self.offset += n as u64;
         self.pending = n;
     }
 
     fn consume_pending(&mut self) {
         if self.pending > 0 {
-            self.buf.advance(self.pending.min(self.buf.len()));
+            self.start += self.pending.min(self.len());
             self.pending = 0;
         }
     }
 
     /// Takes the first `n` bytes off the buffer.
-    fn split_mut(&mut self, n: usize) -> BytesMut {
-        let n = n.min(self.buf.len());
+    fn take(&mut self, n: usize) {
+        let n = n.min(self.len());
         self.need = 1;
+        self.expect = None;
         self.offset += n as u64;
-        self.buf.split_to(n)
+        self.start += n;
     }
 
     fn drop_garbage(&mut self, n: usize) {
-        let n = n.min(self.buf.len()).max(1);
-        let _ = self.buf.split_to(n);
+        let n = n.min(self.len()).max(1).min(self.len());
+        self.start += n;
         self.garbage = Some(match self.garbage {
             Some((offset, len)) => (offset, len + n),
             None => (self.offset, n),
         });
         self.offset += n as u64;
         self.need = 1;
+        self.expect = None;
     }
 
     fn take_garbage(&mut self) -> Option<Head> {
@@ -378,7 +497,7 @@ impl FrameDecoder {
     }
 
     fn head(&self) -> Head {
-        let buf = &self.buf[..];
+        let buf = self.window();
         match buf.first() {
             Some(&b'V') => self.frame_head(buf),
             Some(&STX) => self.msr_head(buf),
@@ -388,25 +507,35 @@ impl FrameDecoder {
     }
 
     fn frame_head(&self, buf: &[u8]) -> Head {
+        if let Some((protocol, total)) = self.expect {
+            return self.whole_frame(buf, protocol, total);
+        }
         match frame::frame_start(buf, self.direction, self.max_data_len) {
-            Ok(Status::Partial) => Head::Wait(buf.len() + 1),
+            // A partial header is decided byte by byte (a mismatch makes it garbage); a whole
+            // header needs its length field before anything can be decided.
+            Ok(Status::Partial) if buf.len() < HEADER_LEN => Head::Wait(buf.len() + 1),
+            Ok(Status::Partial) => Head::Wait(MIN_PREFIX_LEN.max(buf.len() + 1)),
             Err(FrameError::BadHeader { .. }) => Head::Garbage(next_candidate(buf, 1)),
             Err(e) => Head::Error(e, 1),
-            Ok(Status::Complete((protocol, total))) => {
-                let Some(bytes) = buf.get(..total) else {
-                    return Head::Wait(total);
-                };
-                match frame::parse_whole(bytes, protocol, self.direction) {
-                    Ok(parsed) => Head::Frame {
-                        protocol: parsed.frame.protocol,
-                        command: parsed.frame.command,
-                        kind: parsed.frame.kind,
-                        data_len: parsed.frame.data.len(),
-                        total,
-                    },
-                    Err(e) => Head::Error(e, 1),
-                }
-            }
+            Ok(Status::Complete((protocol, total))) => self.whole_frame(buf, protocol, total),
+        }
+    }
+
+    /// The frame of `protocol` and `total` bytes at the start of `buf`, once all are in.
+    #[inline]
+    fn whole_frame(&self, buf: &[u8], protocol: Protocol, total: usize) -> Head {
+        let Some(bytes) = buf.get(..total) else {
+            return Head::WaitFrame(protocol, total);
+        };
+        match frame::parse_whole(bytes, protocol, self.direction) {
+            Ok(parsed) => Head::Frame {
+                protocol: parsed.frame.protocol,
+                command: parsed.frame.command,
+                kind: parsed.frame.kind,
+                data_len: parsed.frame.data.len(),
+                total,
+            },
+            Err(e) => Head::Error(e, 1),
         }
     }
 
@@ -435,6 +564,76 @@ impl FrameDecoder {
         } else {
             Head::Garbage(next_candidate(buf, 1))
         }
+    }
+}
+
+impl Drop for FrameDecoder {
+    /// Wipes the buffer: it held raw reader traffic (card data among it).
+    fn drop(&mut self) {
+        self.buf.as_mut_slice().zeroize();
+    }
+}
+
+/// Copies `src` into `dst` (of the same length). Up to [`SMALL_COPY`] bytes (a BLE
+/// notification) move as two overlapping fixed-size blocks, inline, instead of through a
+/// `memcpy` call whose set-up costs more than the copy.
+#[inline(always)]
+fn copy(dst: &mut [u8], src: &[u8]) {
+    macro_rules! two_blocks {
+        ($n:literal) => {
+            if let (Some(head), Some(tail), Some(dst_head)) = (
+                src.first_chunk::<$n>(),
+                src.last_chunk::<$n>(),
+                dst.first_chunk_mut::<$n>(),
+            ) {
+                *dst_head = *head;
+                if let Some(dst_tail) = dst.last_chunk_mut::<$n>() {
+                    *dst_tail = *tail;
+                }
+                return;
+            }
+        };
+    }
+    let n = src.len();
+    if n != dst.len() {
+        return;
+    }
+    if n > SMALL_COPY {
+        dst.copy_from_slice(src);
+    } else if n >= 16 {
+        two_blocks!(16);
+    } else if n >= 8 {
+        two_blocks!(8);
+    } else if n >= 4 {
+        two_blocks!(4);
+    } else {
+        for (to, from) in dst.iter_mut().zip(src) {
+            *to = *from;
+        }
+    }
+}
+
+/// An owned copy of card-bearing bytes, wiped when its last [`Bytes`] handle is dropped.
+struct Wiped(Box<[u8]>);
+
+impl AsRef<[u8]> for Wiped {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Drop for Wiped {
+    fn drop(&mut self) {
+        let bytes: &mut [u8] = &mut self.0;
+        bytes.zeroize();
+    }
+}
+
+/// `bytes` copied into a [`Wiped`] allocation (nothing allocated when empty).
+fn wiped_bytes(bytes: Option<&[u8]>) -> Bytes {
+    match bytes {
+        Some(bytes) if !bytes.is_empty() => Bytes::from_owner(Wiped(bytes.into())),
+        _ => Bytes::new(),
     }
 }
 

@@ -340,19 +340,29 @@ pub struct Parsed<'a> {
 /// The protocol whose header `buf` starts with, or `Partial` while `buf` is a proper prefix of
 /// one, or `None` when it starts with neither.
 pub(crate) fn header_at(buf: &[u8]) -> Option<Status<Protocol>> {
-    // Fast path: a whole header, compared as fixed-size arrays (no memcmp call).
+    // Fast path: a whole header, compared as one 8-byte and one 2-byte word (no memcmp call).
     if let Some(head) = buf.first_chunk::<HEADER_LEN>() {
-        return if *head == V2_HEADER {
+        let words = header_words(head);
+        return if words == header_words(&V2_HEADER) {
             Some(Status::Complete(Protocol::V2))
-        } else if *head == V3_HEADER {
+        } else if words == header_words(&V3_HEADER) {
             Some(Status::Complete(Protocol::V3))
         } else {
             None
         };
     }
-    let v2 = V2_HEADER.starts_with(buf);
-    let v3 = V3_HEADER.starts_with(buf);
-    (v2 || v3).then_some(Status::Partial)
+    let is_prefix_of = |header: &[u8; HEADER_LEN]| buf.iter().zip(header).all(|(a, b)| a == b);
+    (is_prefix_of(&V2_HEADER) || is_prefix_of(&V3_HEADER)).then_some(Status::Partial)
+}
+
+/// A header's ten bytes as two machine words, for a branch-light comparison.
+#[inline(always)]
+const fn header_words(head: &[u8; HEADER_LEN]) -> (u64, u16) {
+    let [a, b, c, d, e, f, g, h, i, j] = *head;
+    (
+        u64::from_le_bytes([a, b, c, d, e, f, g, h]),
+        u16::from_le_bytes([i, j]),
+    )
 }
 
 /// The total length of the frame at the start of `buf`, once its length field is in.

@@ -164,6 +164,72 @@ fn a_stray_stx_does_not_hold_back_the_frame_after_it() {
 }
 
 #[test]
+fn a_stray_header_prefix_does_not_hold_back_a_short_record_after_it() {
+    let record = MsrRecord::build(b"\x80");
+    let stream = [&b"ViV"[..], &record[..]].concat();
+    assert!(stream.len() < 14, "shorter than any frame prefix");
+    let items = decode_all(Direction::ReaderToHost, &stream, &[stream.len()]);
+    assert_eq!(items[0], Ok(Decoded::Garbage { offset: 0, len: 3 }));
+    assert!(matches!(&items[1], Ok(Decoded::MsrRecord(r)) if r[..] == record[..]));
+}
+
+#[test]
+fn a_frame_cut_between_its_header_and_its_length_waits_then_decodes() {
+    let frame = Frame::response(0x29, StatusCode::Ok, b"VP3300".to_vec()).encode();
+    for cut in 10..14 {
+        let mut decoder = FrameDecoder::host();
+        decoder.push(&frame[..cut]);
+        assert!(decoder.decode().is_none(), "cut at {cut}");
+        assert_eq!(decoder.buffered(), cut);
+        decoder.push(&frame[cut..]);
+        let Some(Ok(Decoded::Frame(decoded))) = decoder.decode() else {
+            panic!("cut at {cut}: a frame");
+        };
+        assert_eq!(&decoded.data[..], b"VP3300");
+        assert!(decoder.decode().is_none());
+    }
+}
+
+#[test]
+fn owned_frames_outlive_the_decoder_and_a_reset_forgets_everything_buffered() {
+    let frame = Frame::response(0x29, StatusCode::Ok, b"v1.01".to_vec()).encode();
+    let mut decoder = FrameDecoder::host();
+    decoder.push(&frame);
+    decoder.push(&frame[..7]);
+    let Some(Ok(Decoded::Frame(kept))) = decoder.decode() else {
+        panic!("a frame");
+    };
+    assert!(decoder.decode().is_none());
+    decoder.reset();
+    assert_eq!(decoder.buffered(), 0);
+    // The half frame is gone: a whole one after the reset decodes, with the right offset.
+    decoder.push(&frame);
+    assert!(matches!(decoder.decode(), Some(Ok(Decoded::Frame(_)))));
+    drop(decoder);
+    assert_eq!(&kept.data[..], b"v1.01");
+}
+
+#[test]
+fn a_stream_larger_than_the_first_buffer_decodes_in_any_push_size() {
+    let big = Frame::response(0x60, StatusCode::Ok, vec![0x5A; 3000]).encode();
+    let small = Frame::response(0x18, StatusCode::Ok, Vec::new()).encode();
+    let mut stream = Vec::new();
+    for _ in 0..10 {
+        stream.extend_from_slice(&big);
+        stream.extend_from_slice(&small);
+    }
+    for push in [1, 7, 20, 33, 512, 4096, stream.len()] {
+        let items = decode_all(Direction::ReaderToHost, &stream, &[push]);
+        assert_eq!(items.len(), 20, "push size {push}");
+        assert!(
+            items
+                .iter()
+                .all(|item| matches!(item, Ok(Decoded::Frame(_))))
+        );
+    }
+}
+
+#[test]
 fn the_spec_msr_example_has_lrc_d2_and_checksum_b0() {
     let mut card = vec![0x80, 0x3F, 0x31, 0x23, 0x00, 0x03, 0x00];
     card.extend_from_slice(b"%B5413330089020011^TEST/CARD^2512101000000000000?");
