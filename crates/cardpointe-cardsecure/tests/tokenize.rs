@@ -1,6 +1,6 @@
 //! The tokenizer against a real HTTPS server on loopback playing CardSecure.
 
-mod support;
+use cardpointe_testkit as support;
 
 use std::time::Duration;
 

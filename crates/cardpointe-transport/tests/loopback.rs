@@ -1,6 +1,6 @@
 //! The transport against a real HTTPS server on loopback.
 
-mod support;
+use cardpointe_testkit as support;
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,6 @@
 //! Everything the stack logs at TRACE during calls that carry card data, captured and searched.
 
-mod support;
+use cardpointe_testkit as support;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

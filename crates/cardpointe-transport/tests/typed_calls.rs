@@ -1,6 +1,6 @@
 //! `Client::call` with `cardpointe-types` operations, against a loopback HTTPS server.
 
-mod support;
+use cardpointe_testkit as support;
 
 use std::time::Duration;
 

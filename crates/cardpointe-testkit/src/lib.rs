@@ -1,6 +1,32 @@
-//! A small HTTPS (or plain HTTP) server on loopback for the transport tests, with a certificate
-//! made at test time by rcgen.
-#![allow(dead_code, unreachable_pub, missing_docs)]
+//! # cardpointe-testkit — a loopback server for client tests
+//!
+//! Test support shared by the workspace's client crates (`cardpointe-transport`,
+//! `cardpointe-cardsecure`): a small HTTPS (or plain HTTP) server on `127.0.0.1:0` with a
+//! certificate made at test time by rcgen, answering with a handler the test supplies and
+//! recording every request it saw (method, path, version, headers, body). Scripted answers
+//! test what the emulator (`cardpointe-sim`) cannot be made to say: a reset in the middle of a
+//! body, a 200 with a truncated JSON, a header the gateway never sends.
+//!
+//! Not published (`publish = false`); a dev-dependency only.
+//!
+//! ```
+//! use cardpointe_testkit::{TestServer, json};
+//! use http::StatusCode;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let server = TestServer::https(|_seen| async { json(StatusCode::OK, r#"{"respstat":"A"}"#) }).await;
+//! assert!(server.base_url().starts_with("https://127.0.0.1:"));
+//! let _client = server.client(); // trusts the server's certificate
+//! assert!(server.requests().is_empty());
+//! # }
+//! ```
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::missing_panics_doc,
+    reason = "test support: a failure to bind loopback or make a certificate should fail the test loudly"
+)]
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -23,31 +49,51 @@ use tokio_rustls::rustls;
 
 use cardpointe_transport::{Client, ClientBuilder, Credentials, Environment, RetryPolicy};
 
+/// The merchant id the test clients use (the public UAT test merchant).
 pub const MERCHID: &str = "496160873888";
+/// The API user the test clients send.
 pub const USERNAME: &str = "testing";
+/// The API password the test clients send.
 pub const PASSWORD: &str = "testing123";
 
 /// A request as the server saw it.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Seen {
+    /// The request method.
     pub method: Method,
+    /// The request path (no query).
     pub path: String,
+    /// The HTTP version it came in.
     pub version: Version,
+    /// Its headers.
     pub headers: HeaderMap,
+    /// Its whole body.
     pub body: Bytes,
 }
 
+/// What a handler answers.
 pub type Reply = http::Response<Full<Bytes>>;
 type Handler = Arc<dyn Fn(Seen) -> Pin<Box<dyn Future<Output = Reply> + Send>> + Send + Sync>;
 
 /// A self-signed certificate for `127.0.0.1` and `localhost`.
 pub struct TestCert {
+    /// The certificate, DER.
     pub cert_der: rustls::pki_types::CertificateDer<'static>,
+    /// The certificate, PEM.
     pub cert_pem: String,
     key_der: Vec<u8>,
 }
 
+impl Default for TestCert {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl TestCert {
+    /// A fresh certificate and key.
+    #[must_use]
     pub fn new() -> Self {
         let certified = rcgen::generate_simple_self_signed(vec![
             "127.0.0.1".to_owned(),
@@ -77,8 +123,11 @@ impl TestCert {
 
 /// A running loopback server; requests it saw are kept in order.
 pub struct TestServer {
+    /// Where it listens.
     pub addr: SocketAddr,
+    /// Its certificate (trust `cert.cert_der` in clients).
     pub cert: Arc<TestCert>,
+    /// The requests seen so far, in order.
     pub seen: Arc<Mutex<Vec<Seen>>>,
     /// TCP connections accepted so far.
     pub connections: Arc<AtomicUsize>,
@@ -243,12 +292,15 @@ impl TestServer {
         }
     }
 
+    /// `https://127.0.0.1:PORT` (or `http://` for a plain server).
+    #[must_use]
     pub fn base_url(&self) -> String {
         let scheme = if self.tls { "https" } else { "http" };
         format!("{scheme}://{}", self.addr)
     }
 
     /// A builder aimed at this server, trusting its certificate, with fast retries.
+    #[must_use]
     pub fn builder(&self) -> ClientBuilder {
         Client::builder(Environment::base_url(&self.base_url()).expect("base url"))
             .credentials(Credentials::new(USERNAME, PASSWORD))
@@ -260,19 +312,27 @@ impl TestServer {
             )
     }
 
+    /// A client from [`TestServer::builder`].
+    #[must_use]
     pub fn client(&self) -> Client {
         self.builder().build().expect("client builds")
     }
 
+    /// TCP connections accepted so far.
+    #[must_use]
     pub fn connection_count(&self) -> usize {
         self.connections.load(Ordering::SeqCst)
     }
 
+    /// A copy of the requests seen so far.
+    #[must_use]
     pub fn requests(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
 }
 
+/// A JSON answer.
+#[must_use]
 pub fn json(status: StatusCode, body: &str) -> Reply {
     http::Response::builder()
         .status(status)
@@ -281,6 +341,8 @@ pub fn json(status: StatusCode, body: &str) -> Reply {
         .unwrap()
 }
 
+/// A `text/html` answer (what the gateway sends for some errors).
+#[must_use]
 pub fn text(status: StatusCode, body: &str) -> Reply {
     http::Response::builder()
         .status(status)
