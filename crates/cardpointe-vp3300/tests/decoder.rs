@@ -340,3 +340,62 @@ fn debug_output_of_the_decoder_and_its_items_never_shows_the_bytes() {
     assert!(text.contains("data_len: 23"), "{text}");
     assert!(!text.contains("4111") && !text.contains("52, 49"), "{text}");
 }
+
+/// Frames as they appear in public NEO 2 test scripts and tools (hex as published): the CRC
+/// and framing of real readers and hosts, not of our own encoder.
+#[test]
+fn frames_from_public_neo2_captures_decode_with_good_crcs() {
+    fn hex(text: &str) -> Vec<u8> {
+        (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
+            .collect()
+    }
+    // (hex, direction, command, data length)
+    let captures = [
+        // 2C-01 pass-through start: the reader's OK.
+        (
+            "5669564F7465636832002C0000001C9B",
+            Direction::ReaderToHost,
+            0x2C,
+            0,
+        ),
+        // C7 configuration read answer with 14 bytes of TLV.
+        (
+            "5669564F746563683200C700000EDFEC4A0508042A0C31DFEC600101DF49",
+            Direction::ReaderToHost,
+            0xC7,
+            14,
+        ),
+        // 2C-07 MIFARE block read answer, 48 bytes.
+        (
+            "5669564F7465636832002C0000308719000078E6FFFF8719000000FF00FFB71A000048E5FFFFB71A000000FF00FF8819000077E6FFFF8819000000FF00FF4CD2",
+            Direction::ReaderToHost,
+            0x2C,
+            48,
+        ),
+        // 02-40 activate transaction from a web host (amount 9F02, 9F03, FFEE08 group).
+        (
+            "5669564f746563683200024000169f0201009f030100ffee080adfef1a010adfed280103fd1a",
+            Direction::HostToReader,
+            0x02,
+            22,
+        ),
+        // 90-07 from a host SDK.
+        (
+            "5669564F74656368320090070001008FB4",
+            Direction::HostToReader,
+            0x90,
+            1,
+        ),
+    ];
+    for (text, direction, command, data_len) in captures {
+        let bytes = hex(text);
+        let items = decode_all(direction, &bytes, &[20]);
+        let [Ok(Decoded::Frame(frame))] = &items[..] else {
+            panic!("{text}: one good frame, got {items:?}");
+        };
+        assert_eq!(frame.command, command, "{text}");
+        assert_eq!(frame.data.len(), data_len, "{text}");
+    }
+}
