@@ -11,7 +11,9 @@ use crate::checkout::{CardReader, CheckoutEvent, ReaderFuture, ReaderOutcome};
 use crate::{Amount, Error};
 
 /// A connected reader, ready for [`Checkout::run`](crate::Checkout::run) as
-/// [`CardInput::Reader`](crate::CardInput::Reader).
+/// [`CardInput::Reader`](crate::CardInput::Reader). Connect it with `cardpointe::reader`
+/// (a `Discovery` to watch the connection status from the scan on); the virtual VP3300 of the
+/// example needs the `reader-simulator` feature, a real reader over Bluetooth LE only `reader`.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
