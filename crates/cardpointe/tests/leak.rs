@@ -334,6 +334,36 @@ fn no_log_line_error_or_result_shows_card_data_or_credentials() {
             panic!("example {name} failed: {error}");
         }
     }
+    // What the examples print goes to the test harness here; when cargo has built the example
+    // binaries (`cargo test` does, unless a single test target is named), run them too and
+    // search their output.
+    let examples_dir = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.join("examples")));
+    let mut printed_by = Vec::new();
+    for (name, _) in EXAMPLES {
+        let Some(binary) = examples_dir.as_ref().map(|d| d.join(name)) else {
+            continue;
+        };
+        if !binary.is_file() {
+            continue;
+        }
+        let mut command = std::process::Command::new(&binary);
+        for var in ["CARDPOINTE_SITE", "CARDPOINTE_BASE_URL"] {
+            command.env_remove(var);
+        }
+        let output = command
+            .env("RUST_LOG", "trace")
+            .output()
+            .expect("the example runs");
+        assert!(output.status.success(), "example {name}: {output:?}");
+        shown.0.push(format!(
+            "output of example {name}:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+        printed_by.push(*name);
+    }
 
     let log = captured.text();
     // The capture saw the calls (so an empty search result means something).
@@ -350,7 +380,8 @@ fn no_log_line_error_or_result_shows_card_data_or_credentials() {
             .map(|l| format!("Display/Debug: {l}")),
     );
     println!(
-        "leak test: {} bytes of TRACE log, {} bytes of Display/Debug, {} card numbers searched, {} leaks",
+        "leak test: {} bytes of TRACE log, {} bytes of Display/Debug and example output \
+         (binaries run: {printed_by:?}), {} card numbers searched, {} leaks",
         log.len(),
         shown.len(),
         secrets.pans.len(),
