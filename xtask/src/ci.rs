@@ -50,7 +50,16 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         cargo_run(&["check", "--manifest-path", "fuzz/Cargo.toml", "--bins"])?;
     }
     if !quick {
-        cargo_run(&["bench", "--package", "cardpointe-benches", "--no-run"])?;
+        // The benches compile and link in the test profile (what `cargo test` already built):
+        // the bench profile's fat LTO would cost minutes on a fresh machine and check nothing
+        // more; `cargo xtask bench` runs them for real.
+        cargo_run(&[
+            "test",
+            "--package",
+            "cardpointe-benches",
+            "--benches",
+            "--no-run",
+        ])?;
         run_env(
             &crate::cmd::cargo(),
             &["doc", "--workspace", "--no-deps"],
