@@ -370,7 +370,8 @@ impl Reader {
     }
 
     /// Cancels whatever the reader is doing and waits until it is idle (a cancel is sent
-    /// even when no read runs here). Bounded by the command timeout. While the session
+    /// even when no read runs here; while a housekeeping command waits for its answer no
+    /// transaction runs, so that counts as idle). Bounded by the command timeout. While the session
     /// reconnects (automatically or through [`Reader::reconnect`]) it stops the reconnection
     /// instead: the status becomes `NotConnected` and nothing runs until the app reconnects.
     ///
