@@ -32,6 +32,16 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     ])?;
     // The README's test command: unit, integration and doc tests, and the fuzz corpora.
     cargo_run(&["test", "--workspace"])?;
+    // Lean configurations that feature unification hides inside the workspace: the BLE-only
+    // reader (no `simulator`, so no emulator) and the facade with no optional layer.
+    cargo_run(&["check", "--package", "cardpointe-reader", "--lib"])?;
+    cargo_run(&[
+        "check",
+        "--package",
+        "cardpointe",
+        "--lib",
+        "--no-default-features",
+    ])?;
     for krate in no_std_crates()? {
         cargo_run(&["build", "--package", &krate, "--no-default-features"])?;
         if crate_has_feature(&krate, "alloc")? {
