@@ -121,12 +121,27 @@ pub enum AuthOutcome {
         /// Why the auth's answer was lost.
         cause: Error,
     },
-    /// The answer was lost, the outcome could not be looked up, and every `voidByOrderId`
-    /// answer said no approved transaction carries this order id: nothing is charged.
+    /// The answer was lost, the outcome could not be looked up, and `voidByOrderId` answered
+    /// "not found" (PPS 29) — no approved transaction carries this order id — without any
+    /// attempt reversing one: nothing is charged.
     NothingToReverse {
         /// The order id sent.
         order_id: OrderId,
         /// The last void answer.
+        void: Box<VoidResponse>,
+        /// How many `voidByOrderId` requests were sent.
+        attempts: u8,
+        /// Why the auth's answer was lost.
+        cause: Error,
+    },
+    /// The answer was lost, the outcome could not be looked up, and the gateway refused
+    /// `voidByOrderId` for a reason other than "not found" — for example PPS 27, the
+    /// transaction is already batched or settled. **An approved transaction may stand** under
+    /// the order id: look it up (`inquireByOrderid`) and refund it if it was charged.
+    NotReversed {
+        /// The order id sent.
+        order_id: OrderId,
+        /// The refusal (its `retref`, when present, names the transaction).
         void: Box<VoidResponse>,
         /// How many `voidByOrderId` requests were sent.
         attempts: u8,
@@ -155,6 +170,7 @@ impl AuthOutcome {
             | Self::NotProcessed { order_id, .. }
             | Self::Reversed { order_id, .. }
             | Self::NothingToReverse { order_id, .. }
+            | Self::NotReversed { order_id, .. }
             | Self::Unknown { order_id, .. } => order_id,
         }
     }
@@ -191,6 +207,7 @@ impl AuthOutcome {
         match self {
             Self::Answered { response, .. } => response.retref.as_ref(),
             Self::Recovered { inquiry, .. } => inquiry.retref.as_ref(),
+            Self::NotReversed { void, .. } => void.retref.as_ref(),
             _ => None,
         }
     }
@@ -241,6 +258,12 @@ impl fmt::Display for AuthOutcome {
                 "order {order_id}: answer lost; {attempts} voidByOrderId found nothing approved \
                  (nothing charged)"
             ),
+            Self::NotReversed { order_id, void, .. } => write!(
+                f,
+                "order {order_id}: answer lost; voidByOrderId was refused ({}): the \
+                 authorization may stand — look the order id up and refund it if it was charged",
+                text(&void.outcome())
+            ),
             Self::Unknown { order_id, .. } => write!(
                 f,
                 "order {order_id}: outcome unknown (no answer to the auth, the inquiry or the \
@@ -283,6 +306,14 @@ fn is_not_found(r: &InquireResponse) -> bool {
     r.respproc.as_ref() == Some(&RespProc::Pps)
         && r.respcode.as_ref().is_some_and(|c| c.as_str() == "29")
         && r.retref.is_none()
+}
+
+/// Whether a `voidByOrderId` decline is the gateway's "Txn not found" (PPS 29): no approved
+/// transaction carries the order id. Any other decline (PPS 27 "Txn Batched", too old, a
+/// host refusal …) means one may stand and could not be reversed.
+fn is_void_not_found(r: &VoidResponse) -> bool {
+    r.respstat == Some(RespStat::Declined)
+        && r.respcode.as_ref().is_some_and(|c| c.as_str() == "29")
 }
 
 pub(crate) async fn safe_auth(
@@ -373,9 +404,24 @@ pub(crate) async fn safe_auth(
                     cause,
                 });
             }
-            // A decline (C): no approved transaction carries the order id at this moment.
-            Ok(answer) if answer.respstat == Some(RespStat::Declined) => {
+            // "Not found": no approved transaction carries the order id at this moment.
+            Ok(answer) if is_void_not_found(&answer) => {
                 nothing = Some((answer, attempt));
+            }
+            // Any other refusal is final: the transaction stands and cannot be voided.
+            Ok(answer) if answer.respstat == Some(RespStat::Declined) => {
+                tracing::warn!(
+                    orderid = %order_id,
+                    attempt,
+                    respcode = answer.respcode.as_ref().map_or("", |c| c.as_str()),
+                    "recovery: voidByOrderId refused; the authorization may stand"
+                );
+                return Ok(AuthOutcome::NotReversed {
+                    order_id,
+                    void: Box::new(answer),
+                    attempts: attempt,
+                    cause,
+                });
             }
             Ok(_) => {
                 tracing::warn!(orderid = %order_id, attempt, "recovery: void answered retry");
@@ -388,7 +434,7 @@ pub(crate) async fn safe_auth(
     }
     Ok(match nothing {
         // Every void is sent before concluding (a slow original could land between them); a
-        // decline from any of them means no approved transaction stands under the order id.
+        // "not found" from any of them means no approved transaction stands under the order id.
         Some((answer, _)) => AuthOutcome::NothingToReverse {
             order_id,
             void: Box::new(answer),
@@ -430,6 +476,19 @@ mod tests {
                 .void_attempts,
             1
         );
+    }
+
+    #[test]
+    fn only_pps_29_from_void_by_order_id_means_nothing_is_charged() {
+        let mut r = VoidResponse::default();
+        r.respstat = Some(RespStat::Declined);
+        r.respcode = Some("29".parse().unwrap());
+        assert!(is_void_not_found(&r));
+        r.respcode = Some("27".parse().unwrap()); // Txn Batched: it stands
+        assert!(!is_void_not_found(&r));
+        r.respcode = Some("29".parse().unwrap());
+        r.respstat = Some(RespStat::Approved);
+        assert!(!is_void_not_found(&r));
     }
 
     #[test]

@@ -178,6 +178,7 @@ fn class(outcome: &AuthOutcome) -> &'static str {
         AuthOutcome::NotProcessed { .. } => "not processed",
         AuthOutcome::Reversed { .. } => "reversed",
         AuthOutcome::NothingToReverse { .. } => "nothing to reverse",
+        AuthOutcome::NotReversed { .. } => "not reversed",
         AuthOutcome::Unknown { .. } => "unknown",
         _ => "other",
     }
@@ -346,7 +347,7 @@ async fn thousands_of_faulted_auths_never_charge_twice_or_leave_an_unknown_appro
         let Some(Told::Outcome(outcome)) = answer else {
             continue;
         };
-        if let AuthOutcome::Unknown { .. } = outcome {
+        if let AuthOutcome::Unknown { .. } | AuthOutcome::NotReversed { .. } = outcome {
             let found = gateway
                 .inquire_by_order_id(&cardpointe::InquireByOrderIdRequest::new(
                     merchid.clone(),
@@ -458,7 +459,7 @@ async fn thousands_of_faulted_auths_never_charge_twice_or_leave_an_unknown_appro
                     "{id}: after the merchant's capture/void: {entry:?}"
                 );
             }
-            Some(Told::Outcome(AuthOutcome::Unknown { .. })) => {
+            Some(Told::Outcome(AuthOutcome::Unknown { .. } | AuthOutcome::NotReversed { .. })) => {
                 // Looked up and voided above, so nothing stands.
                 assert!(
                     standing.is_none(),
