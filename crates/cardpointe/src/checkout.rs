@@ -215,26 +215,22 @@ pub struct CheckoutReceipt {
 }
 
 impl fmt::Display for CheckoutReceipt {
+    /// Two columns, the names padded to the longest one (EMV names run long).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let amount = self.amount_minor;
-        writeln!(
-            f,
-            "  {:<14} {}",
-            "Result",
-            if self.approved {
-                "APPROVED"
-            } else {
-                "DECLINED"
-            }
-        )?;
-        writeln!(
-            f,
-            "  {:<14} {}.{:02}",
-            "Amount",
-            amount / 100,
-            (amount % 100).abs()
-        )?;
-        let rows = [
+        let sign = if amount < 0 { "-" } else { "" };
+        let amount = format!(
+            "{sign}{}.{:02}",
+            amount.unsigned_abs() / 100,
+            amount.unsigned_abs() % 100
+        );
+        let result = if self.approved {
+            "APPROVED"
+        } else {
+            "DECLINED"
+        };
+        let mut rows: Vec<(&str, &str)> = vec![("Result", result), ("Amount", &amount)];
+        let fields = [
             ("Card", self.masked_pan.as_deref()),
             ("Entry", Some(self.entry_mode.as_str())),
             ("Auth code", self.authcode.as_deref()),
@@ -242,13 +238,23 @@ impl fmt::Display for CheckoutReceipt {
             ("Order", Some(self.order_id.as_str())),
             ("Response", self.resptext.as_deref()),
         ];
+        rows.extend(
+            fields
+                .iter()
+                .filter_map(|(name, value)| Some((*name, (*value)?))),
+        );
+        rows.extend(
+            self.emv
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str())),
+        );
+        let width = rows
+            .iter()
+            .map(|(name, _)| name.chars().count())
+            .max()
+            .unwrap_or(0);
         for (name, value) in rows {
-            if let Some(value) = value {
-                writeln!(f, "  {name:<14} {value}")?;
-            }
-        }
-        for (name, value) in &self.emv {
-            writeln!(f, "  {name:<14} {value}")?;
+            writeln!(f, "  {name:<width$}  {value}")?;
         }
         Ok(())
     }
@@ -561,7 +567,10 @@ fn receipt(
             } else {
                 cardpointe_emv::MaskedValue::new(*tag, value).to_string()
             };
-            if !receipt.emv.iter().any(|(n, _)| n == name) {
+            // The gateway's emvTagData already names the same item (AID, TVR, TSI, IAD, …):
+            // print it once.
+            let printed = |n: &str| receipt.emv.iter().any(|(printed, _)| printed == n);
+            if !printed(name) && !emv_tag_data_key(tag.value()).is_some_and(printed) {
                 receipt.emv.push((name.to_owned(), shown));
             }
         }
@@ -578,12 +587,27 @@ fn receipt(
                 .push(("TSI (final)".to_owned(), hex_upper(&tsi)));
         }
         if let Some(arc) = outcome.arc {
-            receipt
-                .emv
-                .push(("ARC".to_owned(), String::from_utf8_lossy(&arc).into_owned()));
+            let arc = String::from_utf8_lossy(&arc).into_owned();
+            if !receipt.emv.iter().any(|(n, v)| n == "ARC" && *v == arc) {
+                receipt.emv.push(("ARC".to_owned(), arc));
+            }
         }
     }
     receipt
+}
+
+/// The `emvTagData` key (gateway spec, auth response) that carries the same item as `tag`.
+fn emv_tag_data_key(tag: u32) -> Option<&'static str> {
+    Some(match tag {
+        0x4F | 0x84 => "AID",
+        0x95 => "TVR",
+        0x9B => "TSI",
+        0x9F10 => "IAD",
+        0x8A => "ARC",
+        0x50 => "Application Label",
+        0x9F12 => "Application Preferred Name",
+        _ => return None,
+    })
 }
 
 fn hex_upper(bytes: &[u8]) -> String {
@@ -595,6 +619,32 @@ mod tests {
     use cardpointe_types::{AuthResponse, RespProc, RespStat};
 
     use super::*;
+
+    #[test]
+    fn the_receipt_keeps_the_sign_of_small_negative_amounts_and_aligns_long_names() {
+        let receipt = CheckoutReceipt {
+            amount_minor: -50,
+            order_id: "ORDER-1".to_owned(),
+            emv: vec![
+                ("Application Preferred Name".to_owned(), "VISA".to_owned()),
+                ("TVR".to_owned(), "0000008000".to_owned()),
+            ],
+            ..CheckoutReceipt::default()
+        };
+        let text = receipt.to_string();
+        assert!(text.contains("Amount                      -0.50"), "{text}");
+        // Every value starts in the same column.
+        let value_at = |line: &str| line.rfind("  ").map(|i| i + 2);
+        let starts: Vec<_> = text.lines().map(value_at).collect();
+        assert!(starts.windows(2).all(|w| w[0] == w[1]), "{text}");
+    }
+
+    #[test]
+    fn card_tags_the_gateway_already_named_in_emv_tag_data_print_once() {
+        assert_eq!(emv_tag_data_key(0x95), Some("TVR"));
+        assert_eq!(emv_tag_data_key(0x4F), Some("AID"));
+        assert_eq!(emv_tag_data_key(0x9F26), None);
+    }
 
     fn answered(stat: RespStat, emv: Option<&str>) -> AuthOutcome {
         let mut response =
