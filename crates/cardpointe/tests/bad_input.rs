@@ -21,6 +21,7 @@ use cardpointe::types::{
     ProfileDeleteRequest, ProfileReadRequest, ProfileRequest, RefundRequest, SettlestatRequest,
     SigcapRequest, SurchargeRequest, TokenizeRequest, VoidByOrderIdRequest, VoidRequest,
 };
+use cardpointe::vp3300::command::{RtcDate, RtcTime};
 use cardpointe::vp3300::frame::{Status, parse_frame};
 use cardpointe::vp3300::msr::MsrRecordBuf;
 use cardpointe::vp3300::result::TransactionOutput;
@@ -264,6 +265,17 @@ fn transaction_result(data: &[u8]) -> Verdict {
         }
         Err(e) => Verdict::Refused(e.to_string()),
     }
+}
+
+/// A reader's answer to 25-02 (get time) / 25-04 (get date) carrying `data`.
+fn rtc_time(data: &[u8]) -> Verdict {
+    let frame = Frame::response(0x25, StatusCode::Ok, data.to_vec());
+    verdict(RtcTime::from_response(&frame))
+}
+
+fn rtc_date(data: &[u8]) -> Verdict {
+    let frame = Frame::response(0x25, StatusCode::Ok, data.to_vec());
+    verdict(RtcDate::from_response(&frame))
 }
 
 fn ksn(data: &[u8]) -> Verdict {
@@ -527,6 +539,38 @@ fn parsers() -> Vec<Parser> {
                 ("4 KiB", vec![0xFF; 4096]),
             ],
             may_accept: &[],
+        },
+        Parser {
+            name: "vp3300: RtcTime::from_response (25-02 answer)",
+            parse: rtc_time,
+            valid: vec![0x12, 0x30],
+            prefix_ok: never,
+            empty_ok: false,
+            hostile: vec![
+                ("hour 99 (out of range)", vec![0x99, 0x00]),
+                ("minute 60 (out of range)", vec![0x12, 0x60]),
+                ("not BCD", vec![0xFF, 0xFF]),
+                ("NUL bytes", vec![0x00; 64]),
+                ("4 KiB", vec![0x12; 4096]),
+            ],
+            may_accept: &[],
+        },
+        Parser {
+            name: "vp3300: RtcDate::from_response (25-04 answer)",
+            parse: rtc_date,
+            valid: vec![0x20, 0x26, 0x11, 0x25],
+            prefix_ok: never,
+            empty_ok: false,
+            hostile: vec![
+                ("month 13 (out of range)", vec![0x20, 0x26, 0x13, 0x01]),
+                ("day 32 (out of range)", vec![0x20, 0x26, 0x01, 0x32]),
+                ("February 30", vec![0x20, 0x26, 0x02, 0x30]),
+                ("not BCD", vec![0xFF; 4]),
+                ("NUL bytes", vec![0x00; 64]),
+                ("4 KiB", vec![0x20; 4096]),
+            ],
+            // RtcDate documents its day as 1..=31, not checked against the month.
+            may_accept: &["February 30"],
         },
         Parser {
             name: "cardsecure: CardNumber::parse",
