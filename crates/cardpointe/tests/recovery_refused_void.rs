@@ -23,7 +23,7 @@ async fn a_void_refused_because_the_sale_already_settled_is_not_reported_as_noth
     let gateway = Gateway::new(client).expect("a gateway").with_recovery(
         RecoveryPolicy::default()
             .with_pause(Duration::from_millis(20))
-            .with_timeout(Duration::from_secs(2)),
+            .with_timeout(Duration::from_secs(3)),
     );
     let order = OrderId::new("SETTLED-BEFORE-VOID-1").expect("an order id");
     // The sale is recorded, its answer lost; the inquiry answers too late to count, so the
@@ -31,7 +31,7 @@ async fn a_void_refused_because_the_sale_already_settled_is_not_reported_as_noth
     sim.inject(FaultRule::once("auth", FaultKind::CloseAfter));
     sim.inject(
         FaultRule::once("inquireByOrderid", FaultKind::Delay)
-            .delay_ms(5_000)
+            .delay_ms(6_000)
             .times(None),
     );
     let sale = AuthRequest::new(
