@@ -209,6 +209,7 @@ pub(crate) fn outcome_json(outcome: &AuthOutcome) -> Value {
         AuthOutcome::NotProcessed { .. } => "not_processed",
         AuthOutcome::Reversed { .. } => "reversed",
         AuthOutcome::NothingToReverse { .. } => "nothing_to_reverse",
+        AuthOutcome::NotReversed { .. } => "not_reversed",
         AuthOutcome::Unknown { .. } => "unknown",
         _ => "other",
     };
@@ -230,7 +231,8 @@ pub(crate) fn outcome_json(outcome: &AuthOutcome) -> Value {
             );
         }
         AuthOutcome::Reversed { void, attempts, .. }
-        | AuthOutcome::NothingToReverse { void, attempts, .. } => {
+        | AuthOutcome::NothingToReverse { void, attempts, .. }
+        | AuthOutcome::NotReversed { void, attempts, .. } => {
             map.insert(
                 "void".into(),
                 serde_json::to_value(void).unwrap_or_default(),
