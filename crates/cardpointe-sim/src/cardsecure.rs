@@ -21,12 +21,16 @@ fn error(code: i64, message: &str) -> Reply {
     Reply::status_obj(400, obj)
 }
 
+/// A token, answered with the client's own model (`cardpointe_types::TokenizeResponse`).
 fn success(token: String) -> Reply {
-    let mut obj = Obj::new();
-    obj.s("message", "No error")
-        .v("errorcode", Value::from(0))
-        .s("token", token);
-    Reply::obj(obj)
+    let mut answer = cardpointe_types::TokenizeResponse::default();
+    answer.message = Some("No error".to_owned());
+    answer.errorcode = Some(0);
+    answer.token = cardpointe_types::Token::new(token).ok();
+    match Obj::from_model(&answer) {
+        Some(obj) if answer.token.is_some() => Reply::obj(obj),
+        _ => error(43, "Server failed"),
+    }
 }
 
 /// `POST cardsecure/api/v1/ccn/tokenize`.
@@ -139,10 +143,10 @@ pub(crate) fn tokenize(state: &mut State, site: &str, body: &Map<String, Value>)
 pub(crate) fn echo(body: &Map<String, Value>) -> Reply {
     match body.get("message") {
         Some(Value::String(message)) if message.chars().count() <= 250 => {
-            let mut obj = Obj::new();
-            obj.s("message", message.clone())
-                .v("errorcode", Value::from(0));
-            Reply::obj(obj)
+            let mut answer = cardpointe_types::EchoResponse::default();
+            answer.message = Some(message.clone());
+            answer.errorcode = Some(0);
+            Obj::from_model(&answer).map_or_else(|| error(43, "Server failed"), Reply::obj)
         }
         Some(Value::String(_)) => error(13, "Data is too long"),
         _ => error(74, "Missing required parameter"),

@@ -842,7 +842,11 @@ mod tests {
         // Another scheme case and no padding take the decoding path, to the same answer.
         let decoded = engine.credential(Some("basic  dGVzdGluZzp0ZXN0aW5nMTIz "));
         assert_eq!(decoded.map(|c| c.username.as_str()), Some("testing"));
-        assert!(engine.credential(Some("Basic dGVzdGluZzp3cm9uZw==")).is_none());
+        assert!(
+            engine
+                .credential(Some("Basic dGVzdGluZzp3cm9uZw=="))
+                .is_none()
+        );
         assert!(engine.credential(None).is_none());
     }
 

@@ -56,26 +56,26 @@ impl Ctx<'_> {
     }
 
     /// `inquireMerchant/{merchid}`.
+    /// `inquireMerchant`, built from the client's own model (`cardpointe_types::MerchantInfo`).
     pub(crate) fn inquire_merchant(&self, merchant: &Merchant) -> Reply {
-        let mut obj = Obj::new();
-        obj.s("site", self.config.site.clone());
-        obj.s("cardproc", merchant.processor.code());
-        obj.s("merchid", merchant.merchid.clone());
-        obj.v("enabled", Value::Bool(true));
-        obj.s(
-            "echeck",
-            if merchant.ach_merchid.is_some() {
-                "Y"
-            } else {
-                "N"
-            },
-        );
-        obj.s("cvv", "Y").s("avs", "Y").s("acctupdater", "N");
-        obj.s("fee_type", "N")
-            .s("fee_format", "")
-            .s("fee_value", "")
-            .s("fee_merchid", "");
-        Reply::obj(obj)
+        use cardpointe_types::{Flag, MerchantId, MerchantInfo};
+        let mut info = MerchantInfo::default();
+        info.site = Some(self.config.site.clone());
+        info.cardproc = merchant.processor.code().parse().ok();
+        info.merchid = MerchantId::new(merchant.merchid.clone()).ok();
+        info.enabled = Some(true);
+        info.echeck = Some(Flag::from(merchant.ach_merchid.is_some()));
+        info.cvv = Some(Flag::Yes);
+        info.avs = Some(Flag::Yes);
+        info.acctupdater = Some(Flag::No);
+        info.fee_type = Some("N".to_owned());
+        info.fee_format = Some(String::new());
+        info.fee_value = Some(String::new());
+        info.fee_merchid = Some(String::new());
+        match Obj::from_model(&info) {
+            Some(obj) => Reply::obj(obj),
+            None => Reply::text(500, "text/plain", "cannot render the merchant"),
+        }
     }
 
     fn batch_obj(&self, batch: &Batch, with_totals: bool) -> Obj {

@@ -186,6 +186,18 @@ impl Obj {
         self
     }
 
+    /// A response model of `cardpointe-types` as an answer object, so chaos mode and faults
+    /// treat it like every other answer (keys in serde_json's map order). `None` only if the
+    /// model does not serialise to a JSON object.
+    pub(crate) fn from_model<T: serde::Serialize>(model: &T) -> Option<Self> {
+        match serde_json::to_value(model) {
+            Ok(Value::Object(map)) => Some(Self(
+                map.into_iter().map(|(k, v)| (Cow::Owned(k), v)).collect(),
+            )),
+            _ => None,
+        }
+    }
+
     /// The value of a key.
     pub(crate) fn get(&self, key: &str) -> Option<&Value> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
