@@ -176,6 +176,16 @@ fn machine() -> String {
     format!("{cpu}, {cores} cores; {rustc}")
 }
 
+/// The 1-, 5- and 15-minute load averages (`/proc/loadavg`), or `unknown`: benchmarks on a
+/// shared machine mean little without them.
+fn load_average() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|t| t.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
 /// Runs the bench task.
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--quick");
@@ -194,6 +204,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         .map(String::as_str)
         .collect();
     let started = SystemTime::now();
+    let load_before = load_average();
     if !report_only {
         let mut cargo_args = vec!["bench", "--package", "cardpointe-benches"];
         for name in &names {
@@ -229,11 +240,13 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let body = table(&measurements);
     println!("\n{body}");
     let report = format!(
-        "# Benchmark results\n\nMeasured by `cargo xtask bench{}` on {date}.\n\nMachine: {}.\n\n\
+        "# Benchmark results\n\nMeasured by `cargo xtask bench{}` on {date}.\n\nMachine: {}. \
+         Load average (1/5/15 min) {load_before} before and {} after the run.\n\n\
          Median of criterion's samples; `vs fastest` is the row's speed relative to the fastest \
          row of the same group and input (1.00× = fastest).\n\n{body}",
         if quick { " --quick" } else { "" },
-        machine()
+        machine(),
+        load_average(),
     );
     let path = root.join("benches").join("RESULTS.md");
     fs::write(&path, report).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
