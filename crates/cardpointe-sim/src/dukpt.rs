@@ -392,14 +392,9 @@ pub(crate) fn decode_hex(text: &str) -> Result<Vec<u8>, DukptError> {
     Ok(out)
 }
 
+/// Upper-case hex (`cardpointe-emv`'s [`Hex`](cardpointe_emv::Hex) display).
 pub(crate) fn encode_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        out.push(char::from(DIGITS[usize::from(byte & 0x0F)]));
-    }
-    out
+    cardpointe_emv::Hex(bytes).to_string()
 }
 
 #[cfg(test)]

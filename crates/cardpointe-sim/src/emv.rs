@@ -8,7 +8,8 @@
 //! - `emv` is the hex of the Issuer Authentication Data, the value of tag 91 in the 60-12
 //!   Apply Host Response: an 8-byte ARPC followed by the 2-byte ARC (EMV Book 2's ARPC
 //!   method 1). The emulated issuer has no card keys, so the ARPC is a stable hash of the
-//!   card's ARQC (9F26) and the ARC; the virtual VP3300 does not check it.
+//!   card's ARQC (9F26) and the ARC ([`issuer_authentication`]); the virtual VP3300 checks it
+//!   the same way, so an ARPC that does not belong to the card fails issuer authentication.
 //! - `ARC` is `00` for an approval and `05` for any decline; a timeout card (PPS 62, the host
 //!   never answered) carries neither field.
 //! - `Mode` is `Issuer` (every auth goes online); `Entry method` is `Chip Read` or
@@ -19,7 +20,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use cardpointe_emv::Hex;
 use cardpointe_emv::bits::{CvmMethod, CvmResults};
 
 use crate::wire::{Obj, stable_hash};
@@ -50,9 +50,7 @@ pub(crate) struct EmvRead {
 }
 
 /// Upper-case hex of a tag value.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    Hex(bytes).to_string()
-}
+pub(crate) use crate::dukpt::encode_hex as hex;
 
 /// A label as text: printable ASCII kept, anything else dropped, trimmed.
 pub(crate) fn label_text(bytes: &[u8]) -> Option<String> {
@@ -65,20 +63,28 @@ pub(crate) fn label_text(bytes: &[u8]) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 
-/// The ARC the emulated issuer answers with.
+/// The ARC the emulated issuer answers with, as `emvTagData` shows it.
 pub(crate) const fn arc(approved: bool) -> &'static str {
     if approved { "00" } else { "05" }
 }
 
-/// `emv`: hex of the tag 91 value, ARPC (8 bytes) then ARC (2 bytes).
-pub(crate) fn issuer_authentication_data(read: &EmvRead, approved: bool) -> String {
-    let arc = arc(approved);
-    let arqc = read.arqc.as_deref().unwrap_or_default();
-    let arpc = stable_hash(&[b"ARPC", arqc, arc.as_bytes()]).to_be_bytes();
+/// The value of tag 91 the emulated issuer answers a card's ARQC with: ARPC (8 bytes, a
+/// stable hash of the ARQC and the ARC) then the ARC (2 bytes).
+pub(crate) fn issuer_authentication(arqc: &[u8], arc: [u8; 2]) -> [u8; 10] {
+    let arpc = stable_hash(&[b"ARPC", arqc, &arc]).to_be_bytes();
     let mut iad = [0u8; 10];
     iad[..8].copy_from_slice(&arpc);
-    iad[8..].copy_from_slice(arc.as_bytes());
-    hex(&iad)
+    iad[8..].copy_from_slice(&arc);
+    iad
+}
+
+/// `emv`: hex of the tag 91 value for this read.
+pub(crate) fn issuer_authentication_data(read: &EmvRead, approved: bool) -> String {
+    let arc: [u8; 2] = if approved { *b"00" } else { *b"05" };
+    hex(&issuer_authentication(
+        read.arqc.as_deref().unwrap_or_default(),
+        arc,
+    ))
 }
 
 /// `PIN` and `Signature` from the CVM Results' method.

@@ -837,7 +837,9 @@ impl VirtualVp3300 {
     }
 
     /// 60-12: host result byte, then TLVs (8A, 91, scripts). The card approves when the host
-    /// accepted with ARC `00`.
+    /// accepted with ARC `00` and, if the host sent Issuer Authentication Data (91), its ARPC
+    /// is the emulated issuer's answer to this card's ARQC (`crate::emv`); a wrong one fails
+    /// issuer authentication and the card declines.
     fn complete(&mut self, data: &[u8]) {
         let cmd = id::CONTACT_COMPLETE.0;
         let Txn::Online { card, counter, .. } = std::mem::replace(&mut self.txn, Txn::Idle) else {
@@ -856,9 +858,15 @@ impl VirtualVp3300 {
                 return;
             }
         };
-        let approved = host_result == 0x00 && arc == *b"00";
+        let issuer_authenticated = match payload::find_tag(tlvs, 0x91) {
+            Ok(Some(iad)) => {
+                iad == crate::emv::issuer_authentication(&payload::arqc(&card, counter), arc)
+            }
+            _ => true,
+        };
+        let approved = host_result == 0x00 && arc == *b"00" && issuer_authenticated;
         self.display(if approved { "APPROVED" } else { "DECLINED" });
-        let tlvs = payload::completion_tlvs(&card, counter, approved, arc);
+        let tlvs = payload::completion_tlvs(&card, counter, approved, arc, issuer_authenticated);
         self.finish_card_command(cmd, StatusCode::Ok, &tlvs);
     }
 }

@@ -98,8 +98,13 @@ pub(crate) fn echo_payment(request_tlvs: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// A deterministic 8-byte cryptogram for a card, counter and kind (not a real ARQC: the
-/// emulated issuer does not check it).
+/// The ARQC of the first GENERATE AC (9F26 of the online request).
+pub(crate) fn arqc(card: &TestCard, counter: u32) -> [u8; 8] {
+    cryptogram(card, counter, 0x80)
+}
+
+/// A deterministic 8-byte cryptogram for a card, counter and kind (not a real cryptogram: the
+/// emulated issuer only hashes it into its ARPC).
 fn cryptogram(card: &TestCard, counter: u32, kind: u8) -> [u8; 8] {
     let mut state: u64 = 0xCBF2_9CE4_8422_2325;
     for b in card
@@ -142,7 +147,7 @@ pub(crate) fn online_request_tlvs(
     put_tlv(&mut out, 0x82, &[0x19, 0x80]);
     put_tlv(&mut out, 0x95, &[0x00, 0x00, 0x00, 0x80, 0x00]);
     put_tlv(&mut out, 0x9B, &[0xE8, 0x00]);
-    put_tlv(&mut out, 0x9F26, &cryptogram(card, counter, 0x80));
+    put_tlv(&mut out, 0x9F26, &arqc(card, counter));
     put_tlv(&mut out, 0x9F27, &[0x80]);
     put_tlv(
         &mut out,
@@ -165,12 +170,14 @@ pub(crate) fn online_request_tlvs(
 }
 
 /// The TLVs answering 60-12: the card's final decision (0002 approved, 0003 declined) with the
-/// second GENERATE AC's cryptogram (TC or AAC), the ARC the host sent, TVR and TSI.
+/// second GENERATE AC's cryptogram (TC or AAC), the ARC the host sent, TVR (byte 5 bit 7 set
+/// when issuer authentication failed) and TSI.
 pub(crate) fn completion_tlvs(
     card: &TestCard,
     counter: u32,
     approved: bool,
     arc: [u8; 2],
+    issuer_authenticated: bool,
 ) -> Vec<u8> {
     let mut out = Vec::with_capacity(64);
     let (result, cid) = if approved { (0x02, 0x40) } else { (0x03, 0x00) };
@@ -178,7 +185,8 @@ pub(crate) fn completion_tlvs(
     put_tlv(&mut out, 0x8A, &arc);
     put_tlv(&mut out, 0x9F26, &cryptogram(card, counter, cid));
     put_tlv(&mut out, 0x9F27, &[cid]);
-    put_tlv(&mut out, 0x95, &[0x00, 0x00, 0x00, 0x80, 0x00]);
+    let byte5 = if issuer_authenticated { 0x00 } else { 0x40 };
+    put_tlv(&mut out, 0x95, &[0x00, 0x00, 0x00, 0x80, byte5]);
     put_tlv(&mut out, 0x9B, &[0xF8, 0x00]);
     out
 }

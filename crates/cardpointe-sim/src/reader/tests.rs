@@ -256,6 +256,36 @@ fn a_chip_card_declines_when_the_host_declines() {
 }
 
 #[test]
+fn the_card_accepts_the_issuers_arpc_and_declines_a_forged_one() {
+    for forged in [false, true] {
+        let mut pair = Pair::new(DeviceConfig::default());
+        let mut txn = Transaction::start(request(Interfaces::ALL), Duration::ZERO).unwrap();
+        let events = pair.drive(&mut txn);
+        // What the emulated gateway answers in `emv`: tag 91 for this card's ARQC.
+        let read = devicedata::read(card_data(&events).payload()).unwrap();
+        let arqc = read
+            .emv
+            .and_then(|e| e.arqc)
+            .expect("the online request carries 9F26");
+        let mut iad = crate::emv::issuer_authentication(&arqc, *b"00").to_vec();
+        if forged {
+            iad[0] ^= 0xFF;
+        }
+        let mut answer = HostResponse::online(*b"00");
+        answer.issuer_authentication_data = Some(iad);
+        txn.complete(&answer, pair.now).unwrap();
+        let events = pair.drive(&mut txn);
+        let Some(ReaderEvent::Completed(outcome)) = events.last() else {
+            panic!("expected completion, got {events:?}");
+        };
+        assert_eq!(outcome.approved, !forged, "forged ARPC: {forged}");
+        // TVR byte 5 bit 7: issuer authentication failed.
+        let tvr = outcome.tvr.expect("the completion carries the TVR");
+        assert_eq!(tvr[4] & 0x40 != 0, forged, "{tvr:02X?}");
+    }
+}
+
+#[test]
 fn a_tap_asks_for_online_authorization_with_contactless_entry() {
     let mut pair = Pair::new(DeviceConfig::with_cards([Presentation::best(
         TestCard::uat_mastercard(),
