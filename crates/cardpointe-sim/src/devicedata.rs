@@ -99,7 +99,7 @@ fn clear_track(track: &str) -> Option<ReaderCard> {
     let t2 = t.trim_start_matches(';');
     if let Some((pan, rest)) = t2.split_once('=')
         && all_digits(pan)
-        && pan.len() >= 12
+        && (12..=19).contains(&pan.len())
     {
         return Some(ReaderCard::swipe(pan, yymm_to_mmyy(rest), None));
     }
@@ -110,7 +110,8 @@ fn clear_track(track: &str) -> Option<ReaderCard> {
     let pan = parts.next()?;
     let name = parts.next().map(|n| n.trim().to_owned());
     let expiry = parts.next().and_then(yymm_to_mmyy);
-    (all_digits(pan) && pan.len() >= 12).then(|| ReaderCard::swipe(pan, expiry, name))
+    (all_digits(pan) && (12..=19).contains(&pan.len()))
+        .then(|| ReaderCard::swipe(pan, expiry, name))
 }
 
 fn test_key(ksn: &Ksn) -> Option<Bdk> {
@@ -376,7 +377,7 @@ fn read_emv(bytes: &[u8]) -> Result<ReaderCard, DeviceDataError> {
             .into_iter()
             .flatten()
             .map(|v| bcd_digits(v, false))
-            .find(|p| p.len() >= 12)
+            .find(|p| (12..=19).contains(&p.len()))
     {
         return Ok(card(&pan));
     }
@@ -500,6 +501,40 @@ mod tests {
         let sample = "02A001801F372300839B%*6011********6668^DISCOVER TEST CARD^***************?*;6011********6668=***************?*10C1A6E1CDCDCD94030006C00106632303";
         let card = read(sample).unwrap();
         assert!(card.pan.as_str().starts_with("6011") && card.pan.as_str().ends_with("6668"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn reader_data_of_any_shape_is_read_or_refused_without_panicking(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+            prefix in proptest::sample::select(vec![
+                Vec::new(),
+                vec![0xDF, 0xEE, 0x12, 0x0A, 0xFF, 0xFF, 0x98, 0x76, 0x54, 0x32, 0x10, 0xE0, 0x00, 0x01],
+                vec![0x02],
+                vec![0xFF, 0xEE, 0x01],
+            ]),
+        ) {
+            let mut data = prefix;
+            data.extend_from_slice(&bytes);
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            for card in [read(&encode_hex(&data)), read(&text), read_track(&text)]
+                .into_iter()
+                .flatten()
+            {
+                let pan = card.pan.as_str();
+                proptest::prop_assert!(
+                    (12..=19).contains(&pan.len()) && all_digits(pan),
+                    "a card read must hold a 12-19 digit PAN"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_track_whose_pan_is_longer_than_19_digits_is_not_a_card() {
+        assert!(read_track(";41111111111111111111111=2512?").is_err());
+        assert!(read_track("%B41111111111111111111111^DOE/J^2512?").is_err());
+        assert!(read_track(";4111111111111111111=2512?").is_ok());
     }
 
     #[test]
