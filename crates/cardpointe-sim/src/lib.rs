@@ -39,16 +39,19 @@
 //!
 //! ## Load
 //!
-//! Measured on the project's 2-core VM shared with other engineers' builds (load average 3–6
+//! Measured on the project's 2-core VM shared with other engineers' builds (load average 2–7
 //! during the runs, so figures swing by ±20% from one run to the next; each row gives the
 //! spread of several 8 s runs and the best), release build, `--quiet`, `wrk -t2` on loopback
-//! with the scripts in `load/`, a fresh emulator per run:
+//! with the scripts in `load/`, a fresh emulator per run after a 2 s warm-up:
 //!
 //! | workload | requests/s | server CPU per request |
 //! |---|---|---|
-//! | `auth` + capture, plain HTTP keep-alive, 64 connections, one request in flight each | 16,300–25,600 (best 25,596 at load 3.5) | 25–50 µs |
-//! | the same over TLS (rustls, keep-alive) | 16,700–21,500 (best 21,548 at load 4.3) | 33–39 µs |
-//! | the same, 8 requests pipelined per connection (32 connections) | 22,900–26,400 | |
+//! | `auth` + capture, plain HTTP keep-alive, 64 connections, one request in flight each | 16,600–29,400 (best 29,388 at load 4.6) | 34–45 µs |
+//! | the same over TLS (rustls, keep-alive) | 12,400–24,900 (best 24,946 at load 4.5) | 33–50 µs |
+//! | the same, 8 requests pipelined per connection (32 connections) | 51,200–60,700 | 17–23 µs |
+//!
+//! Pipelined answers are written once per batch (hyper's `pipeline_flush`): before that the
+//! pipelined row was 27,100–44,900 requests/s at 25–42 µs.
 //!
 //! Where the time goes (perf with DWARF stacks under wrk, plain HTTP): about half in the
 //! kernel's loopback TCP (one `recvfrom` and one `writev` per request, no spurious syscalls),

@@ -185,7 +185,10 @@ pub(crate) async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
-    let builder = auto::Builder::new(TokioExecutor::new());
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // Pipelined HTTP/1.1 clients get their answers in one write per batch instead of one per
+    // request; a client with one request in flight sees no difference.
+    builder.http1().pipeline_flush(true);
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
