@@ -40,9 +40,9 @@
 //! ## Load
 //!
 //! Measured on the project's 2-core VM shared with other engineers' builds (load average 2–7
-//! during the runs, so figures swing by ±20% from one run to the next; each row gives the
-//! spread of several 8 s runs and the best), release build, `--quiet`, `wrk -t2` on loopback
-//! with the scripts in `load/`, a fresh emulator per run after a 2 s warm-up:
+//! during the runs, so figures swing widely, up to 2× from one run to the next; each row
+//! gives the spread of several 8 s runs and the best), release build, `--quiet`, `wrk -t2` on
+//! loopback with the scripts in `load/`, a fresh emulator per run after a 2 s warm-up:
 //!
 //! | workload | requests/s | server CPU per request |
 //! |---|---|---|
