@@ -39,19 +39,20 @@
 //!
 //! ## Load
 //!
-//! Measured on the project's 2-core VM shared with other engineers' builds (load average 2–7
-//! during the runs, so figures swing widely, up to 2× from one run to the next; each row
-//! gives the spread of several 8 s runs and the best), release build, `--quiet`, `wrk -t2` on
-//! loopback with the scripts in `load/`, a fresh emulator per run after a 2 s warm-up:
+//! Measured on the project's 2-core VM, release build, `--quiet`, `wrk -t2` on loopback with
+//! the scripts in `load/`, a fresh emulator per run after a 2 s warm-up, several 8 s runs per
+//! row. The machine is shared with other engineers' builds: "busy" runs had a load average of
+//! 4–7 from them, "quiet" runs had the machine to themselves (load 0.2–3, most of it wrk and
+//! the emulator); figures swing up to 2× between runs.
 //!
-//! | workload | requests/s | server CPU per request |
-//! |---|---|---|
-//! | `auth` + capture, plain HTTP keep-alive, 64 connections, one request in flight each | 16,600–29,400 (best 29,388 at load 4.6) | 34–45 µs |
-//! | the same over TLS (rustls, keep-alive) | 12,400–24,900 (best 24,946 at load 4.5) | 33–50 µs |
-//! | the same, 8 requests pipelined per connection (32 connections) | 51,200–60,700 | 17–23 µs |
+//! | workload | busy, requests/s | quiet, requests/s | server CPU per request |
+//! |---|---|---|---|
+//! | `auth` + capture, plain HTTP keep-alive, 64 connections, one request in flight each | 16,600–29,400 | 30,300–41,400 | 30–45 µs |
+//! | the same over TLS (rustls, keep-alive) | 12,400–24,900 | 23,500–28,300 | 33–50 µs |
+//! | the same, 8 requests pipelined per connection (32 connections) | 51,200–60,700 | 66,700–68,400 | 17–23 µs |
 //!
 //! Pipelined answers are written once per batch (hyper's `pipeline_flush`): before that the
-//! pipelined row was 27,100–44,900 requests/s at 25–42 µs.
+//! pipelined row was 27,100–44,900 requests/s (busy) at 25–42 µs.
 //!
 //! Where the time goes (perf with DWARF stacks under wrk, plain HTTP): about half in the
 //! kernel's loopback TCP (one `recvfrom` and one `writev` per request, no spurious syscalls),
@@ -61,8 +62,9 @@
 //! 0.1% of samples; the TLS record ciphers take under 1.5%; a single tokio worker does
 //! no better than two. Per-connection TLS cost does not show with keep-alive.
 //!
-//! In process (criterion, `benches/sim.rs`, load average 2–4) the handler takes 6.5 µs per
-//! auth+capture (6.2–7.1 µs) and 2.1 µs per inquire. Memory grows only with the ledger:
+//! In process (criterion, `benches/sim.rs`, load average 0.3–4) the handler takes 6.5–6.8 µs
+//! per keyed auth+capture, about 29 µs per chip auth by `track` (most of it the DUKPT key
+//! derivation and decryption) and 2.1 µs per inquire. Memory grows only with the ledger:
 //! about 1.16 KB per recorded transaction (1.19 GB RSS after 1,018,684 auths), and stays
 //! flat over non-recording calls (+1.2 MB over 560,000 inquires).
 //!
