@@ -22,6 +22,9 @@ use crate::state::State;
 use crate::wire::{Fields, Obj, SplitMix};
 use crate::{admin, cardsecure, profile};
 
+/// The body of a 429 from the rate limiter (and the `TooManyRequests` fault).
+const RATE_LIMITED: &str = "Too Many Requests: rate limit exceeded";
+
 /// Switchable behaviour of a running emulator.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -342,6 +345,9 @@ impl Engine {
                     false,
                 );
             }
+            Some(FaultKind::TooManyRequests) => {
+                return self.render(Reply::text(429, "text/plain", RATE_LIMITED), false);
+            }
             _ => {}
         }
         self.maybe_run_schedule();
@@ -364,7 +370,7 @@ impl Engine {
                     response.body.truncate(keep);
                     response.body.extend_from_slice(b"{\"respstat\":");
                 }
-                FaultKind::CloseBefore | FaultKind::ServerError => {}
+                FaultKind::CloseBefore | FaultKind::ServerError | FaultKind::TooManyRequests => {}
             }
         }
         response
@@ -434,8 +440,7 @@ impl Engine {
         }
         if slot.1 >= limit {
             let retry = 60 - (now.rem_euclid(60_000) / 1000);
-            let mut reply =
-                Reply::text(429, "text/plain", "Too Many Requests: rate limit exceeded");
+            let mut reply = Reply::text(429, "text/plain", RATE_LIMITED);
             reply
                 .headers
                 .push(("X-Rate-Limit-Retry-After-Seconds", retry.to_string()));

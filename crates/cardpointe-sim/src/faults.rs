@@ -1,6 +1,6 @@
 //! Test modes chosen per request: delays, dropped connections before or after the transaction
-//! is recorded, 500s and malformed JSON — so reliability tests can prove that nothing is lost
-//! or charged twice.
+//! is recorded, 500s, 429s and malformed JSON — so reliability tests can prove that nothing is
+//! lost or charged twice.
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +19,9 @@ pub enum FaultKind {
     ServerError,
     /// Run the request (recorded) and answer HTTP 200 with a truncated, unparsable JSON body.
     MalformedJson,
+    /// Answer HTTP 429 without running the request, as the test site's rate limiter does
+    /// (nothing is recorded).
+    TooManyRequests,
 }
 
 /// A rule: which requests it hits, what happens, and how often.

@@ -79,6 +79,38 @@ async fn close_before_records_nothing() {
 }
 
 #[tokio::test]
+async fn a_too_many_requests_fault_answers_429_and_records_nothing() {
+    let sim = start().await;
+    let rule = json!({"endpoint": "auth", "fault": "too_many_requests", "times": 1}).to_string();
+    assert_eq!(
+        call(&sim, "POST", "/__sim/faults", Some(&rule))
+            .await
+            .status,
+        200
+    );
+    let refused = call(
+        &sim,
+        "PUT",
+        "/cardconnect/rest/auth",
+        Some(&auth_body("LIMITED")),
+    )
+    .await;
+    assert_eq!(refused.status, 429);
+    assert!(sim.ledger().is_empty(), "a refused auth is not recorded");
+    // Used up: the same auth now goes through.
+    let again = call(
+        &sim,
+        "PUT",
+        "/cardconnect/rest/auth",
+        Some(&auth_body("LIMITED")),
+    )
+    .await;
+    assert_eq!(again.json()["respstat"], "A");
+    assert_eq!(sim.ledger().len(), 1);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
 async fn server_error_malformed_json_and_delay_faults_come_from_the_admin_api() {
     let sim = start().await;
     let rule = json!({"endpoint": "inquire", "fault": "server_error", "times": 1}).to_string();

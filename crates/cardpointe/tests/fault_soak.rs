@@ -45,15 +45,19 @@ enum AuthFault {
     CloseAfter,
     ServerError,
     MalformedJson,
+    /// The gateway's rate limiter refuses the auth (HTTP 429): nothing was charged, and the
+    /// caller gets an error that says the request was not taken.
+    TooManyRequests,
 }
 
 impl AuthFault {
-    const ALL: [Self; 5] = [
+    const ALL: [Self; 6] = [
         Self::Delay,
         Self::CloseBefore,
         Self::CloseAfter,
         Self::ServerError,
         Self::MalformedJson,
+        Self::TooManyRequests,
     ];
 
     /// Whether the emulator records the auth before the fault strikes.
@@ -69,6 +73,7 @@ impl AuthFault {
             Self::CloseAfter => FaultKind::CloseAfter,
             Self::ServerError => FaultKind::ServerError,
             Self::MalformedJson => FaultKind::MalformedJson,
+            Self::TooManyRequests => FaultKind::TooManyRequests,
         };
         let delay = u64::try_from(DELAY.as_millis()).unwrap_or(u64::MAX);
         Some(
@@ -130,7 +135,7 @@ fn plan(seed: u64) -> Vec<Planned> {
     (0..AUTHS)
         .map(|i| {
             let fault = if rng.below(10) == 0 {
-                AuthFault::ALL[usize::try_from(rng.below(5)).unwrap_or(0)]
+                AuthFault::ALL[usize::try_from(rng.below(6)).unwrap_or(0)]
             } else {
                 AuthFault::None
             };
@@ -160,6 +165,9 @@ fn plan(seed: u64) -> Vec<Planned> {
 fn expected(p: &Planned) -> Option<&'static str> {
     if p.fault == AuthFault::None {
         return None; // Answered, or recovered if the loaded machine was slower than the timeout.
+    }
+    if p.fault == AuthFault::TooManyRequests {
+        return Some("error (429, not sent)"); // an error, never an outcome
     }
     Some(match (p.recovery, p.fault.recorded(), p.declined_card) {
         (RecoveryFault::None, true, _) => "recovered",
@@ -319,6 +327,16 @@ async fn thousands_of_faulted_auths_never_charge_twice_or_leave_an_unknown_appro
             }
             Some(Told::Failed(error)) => {
                 failures += 1;
+                // Only a refusal the gateway answered for certain may come back as an error.
+                if p.fault == AuthFault::TooManyRequests {
+                    let status = error
+                        .transport()
+                        .and_then(|e| e.status())
+                        .map(|s| s.as_u16());
+                    assert_eq!(status, Some(429), "{}: {error}", p.order_id);
+                } else {
+                    unexpected.push(format!("{} ({:?}): error {error}", p.order_id, p.fault));
+                }
                 // An error promises that nothing was charged (checked against the ledger below).
                 assert!(
                     !error.maybe_sent(),
@@ -549,6 +567,14 @@ async fn thousands_of_faulted_auths_never_charge_twice_or_leave_an_unknown_appro
     assert!(
         (AUTHS / 20..=AUTHS / 5).contains(&faulted),
         "about one auth in ten is faulted: {faulted}"
+    );
+    let refused = plan
+        .iter()
+        .filter(|p| p.fault == AuthFault::TooManyRequests)
+        .count();
+    assert_eq!(
+        failures, refused,
+        "exactly the auths refused with 429 come back as errors"
     );
     assert!(
         settled.rate_limited > 0,
