@@ -1,6 +1,7 @@
 //! The streaming frame decoder: BLE notifications in, frames out (spec section 2.7).
 
 use core::fmt;
+use core::ops::Range;
 
 use alloc::boxed::Box;
 use alloc::vec;
@@ -181,6 +182,23 @@ enum Head {
     Report { offset: u64, len: usize },
 }
 
+/// An item taken off the buffer: what it is, and where its bytes sit in the window (valid
+/// until the next call).
+enum Item {
+    Frame {
+        protocol: Protocol,
+        command: u8,
+        kind: FrameKind,
+        data: Range<usize>,
+    },
+    Msr(Range<usize>),
+    Garbage {
+        offset: u64,
+        len: usize,
+    },
+    Error(FrameError),
+}
+
 impl FrameDecoder {
     /// A decoder of reader → host traffic (what the host app and the BLE driver need).
     #[must_use]
@@ -342,40 +360,21 @@ impl FrameDecoder {
     }
 
     fn decode_owned(&mut self) -> Option<Result<Decoded, FrameError>> {
-        // Fast path: the rest of the frame we were waiting for came in.
-        if let Some((protocol, command, kind, data_len, total)) = self.expected_frame() {
-            let end = total - 2;
-            let data = wiped_bytes(self.window().get(end - data_len..end));
-            self.take(total);
-            return Some(Ok(Decoded::Frame(Frame::new(
-                protocol, command, kind, data,
-            ))));
-        }
-        Some(match self.ready()? {
-            Head::Frame {
+        Some(match self.next_item()? {
+            Item::Frame {
                 protocol,
                 command,
                 kind,
-                data_len,
-                total,
-            } => {
-                let end = total - 2;
-                let data = wiped_bytes(self.window().get(end - data_len..end));
-                self.take(total);
-                Ok(Decoded::Frame(Frame::new(protocol, command, kind, data)))
-            }
-            Head::Msr(total) => {
-                let record = wiped_bytes(self.window().get(..total));
-                self.take(total);
-                Ok(Decoded::MsrRecord(record))
-            }
-            Head::Report { offset, len } => Ok(Decoded::Garbage { offset, len }),
-            Head::Error(error, skip) => {
-                let error = with_offset(error, self.offset);
-                self.take(skip);
-                Err(error)
-            }
-            Head::Wait(_) | Head::WaitFrame(..) | Head::Garbage(_) => return None,
+                data,
+            } => Ok(Decoded::Frame(Frame::new(
+                protocol,
+                command,
+                kind,
+                wiped_bytes(self.window().get(data)),
+            ))),
+            Item::Msr(record) => Ok(Decoded::MsrRecord(wiped_bytes(self.window().get(record)))),
+            Item::Garbage { offset, len } => Ok(Decoded::Garbage { offset, len }),
+            Item::Error(error) => Err(error),
         })
     }
 
@@ -400,14 +399,40 @@ impl FrameDecoder {
     }
 
     fn decode_borrowed(&mut self) -> Option<Result<DecodedRef<'_>, FrameError>> {
+        Some(match self.next_item()? {
+            Item::Frame {
+                protocol,
+                command,
+                kind,
+                data,
+            } => Ok(DecodedRef::Frame(FrameRef::new(
+                protocol,
+                command,
+                kind,
+                self.window().get(data).unwrap_or_default(),
+            ))),
+            Item::Msr(record) => Ok(DecodedRef::MsrRecord(
+                self.window().get(record).unwrap_or_default(),
+            )),
+            Item::Garbage { offset, len } => Ok(DecodedRef::Garbage { offset, len }),
+            Item::Error(error) => Err(error),
+        })
+    }
+
+    /// The next item, its bytes marked as taken (they stay in the window until the next call,
+    /// so the caller can copy or borrow them through the returned ranges).
+    #[inline]
+    fn next_item(&mut self) -> Option<Item> {
         // Fast path: the rest of the frame we were waiting for came in.
         if let Some((protocol, command, kind, data_len, total)) = self.expected_frame() {
             self.take_later(total);
             let end = total - 2;
-            let data = self.window().get(end - data_len..end).unwrap_or_default();
-            return Some(Ok(DecodedRef::Frame(FrameRef::new(
-                protocol, command, kind, data,
-            ))));
+            return Some(Item::Frame {
+                protocol,
+                command,
+                kind,
+                data: end - data_len..end,
+            });
         }
         Some(match self.ready()? {
             Head::Frame {
@@ -419,22 +444,22 @@ impl FrameDecoder {
             } => {
                 self.take_later(total);
                 let end = total - 2;
-                let data = self.window().get(end - data_len..end).unwrap_or_default();
-                Ok(DecodedRef::Frame(FrameRef::new(
-                    protocol, command, kind, data,
-                )))
+                Item::Frame {
+                    protocol,
+                    command,
+                    kind,
+                    data: end - data_len..end,
+                }
             }
             Head::Msr(total) => {
                 self.take_later(total);
-                Ok(DecodedRef::MsrRecord(
-                    self.window().get(..total).unwrap_or_default(),
-                ))
+                Item::Msr(0..total)
             }
-            Head::Report { offset, len } => Ok(DecodedRef::Garbage { offset, len }),
+            Head::Report { offset, len } => Item::Garbage { offset, len },
             Head::Error(error, skip) => {
                 let error = with_offset(error, self.offset);
                 self.take_later(skip);
-                Err(error)
+                Item::Error(error)
             }
             Head::Wait(_) | Head::WaitFrame(..) | Head::Garbage(_) => return None,
         })
@@ -467,15 +492,6 @@ impl FrameDecoder {
             self.start += self.pending.min(self.len());
             self.pending = 0;
         }
-    }
-
-    /// Takes the first `n` bytes off the buffer.
-    fn take(&mut self, n: usize) {
-        let n = n.min(self.len());
-        self.need = 1;
-        self.expect = None;
-        self.offset += n as u64;
-        self.start += n;
     }
 
     fn drop_garbage(&mut self, n: usize) {
