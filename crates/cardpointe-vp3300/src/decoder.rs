@@ -131,16 +131,15 @@ pub struct FrameDecoder {
     buf: Vec<u8>,
     start: usize,
     end: usize,
+    /// Nothing can be decided before `end` reaches this index of `buf` (always past `start`):
+    /// the one comparison that makes a decode call per BLE notification almost free.
+    ready_at: usize,
     direction: Direction,
     max_data_len: usize,
-    /// Bytes the item at the start of `buf` needs before it can be decided (at least 1).
-    need: usize,
-    /// Stream offset of `buf[0]`.
+    /// Stream offset of `buf[start]`.
     offset: u64,
     /// Garbage dropped but not yet reported: (offset, len).
     garbage: Option<(u64, usize)>,
-    /// Bytes of the last borrowed item, released on the next call.
-    pending: usize,
     /// The protocol and total length of the frame at the start of the window, once its
     /// header and length are in (so the bytes still to come need not re-parse them).
     expect: Option<(Protocol, usize)>,
@@ -182,8 +181,8 @@ enum Head {
     Report { offset: u64, len: usize },
 }
 
-/// An item taken off the buffer: what it is, and where its bytes sit in the window (valid
-/// until the next call).
+/// An item taken off the buffer: what it is, and where its bytes sit in `buf` (they stay there
+/// until the next push).
 enum Item {
     Frame {
         protocol: Protocol,
@@ -219,12 +218,11 @@ impl FrameDecoder {
             buf: Vec::new(),
             start: 0,
             end: 0,
+            ready_at: 1,
             direction,
             max_data_len: DEFAULT_MAX_DATA_LEN,
-            need: 1,
             offset: 0,
             garbage: None,
-            pending: 0,
             expect: None,
         }
     }
@@ -239,9 +237,6 @@ impl FrameDecoder {
     /// Appends received bytes.
     #[inline]
     pub fn push(&mut self, bytes: &[u8]) {
-        if self.pending > 0 {
-            self.consume_pending();
-        }
         let n = bytes.len();
         if self.buf.len() - self.end < n {
             self.make_room(n);
@@ -278,11 +273,13 @@ impl FrameDecoder {
             // element by element).
             old.as_mut_slice().zeroize();
         }
+        // `ready_at` stays past `start`, so it moves down by as much as `start`.
+        self.ready_at = self.ready_at.saturating_sub(self.start);
         self.start = 0;
         self.end = live;
     }
 
-    /// The undecided bytes (and, while a borrowed item is out, that item's bytes first).
+    /// The undecided bytes.
     #[inline]
     fn window(&self) -> &[u8] {
         self.buf.get(self.start..self.end).unwrap_or_default()
@@ -294,28 +291,26 @@ impl FrameDecoder {
         self.end - self.start
     }
 
-    /// True when nothing can be decided before more bytes arrive (the cheap check that keeps
-    /// a decode call per BLE notification almost free).
+    /// True when nothing can be decided before more bytes arrive.
     #[inline]
     fn starved(&self) -> bool {
-        self.pending == 0 && self.len() < self.need
+        self.end < self.ready_at
     }
 
     /// Bytes buffered and not yet decided.
     #[must_use]
     pub fn buffered(&self) -> usize {
-        self.len() - self.pending.min(self.len())
+        self.len()
     }
 
     /// Forgets buffered bytes and pending garbage, e.g. after a disconnect, and wipes the
     /// buffer; stream offsets keep counting.
     pub fn reset(&mut self) {
-        self.consume_pending();
         self.offset += self.len() as u64;
         self.buf.as_mut_slice().zeroize();
         self.start = 0;
         self.end = 0;
-        self.need = 1;
+        self.ready_at = 1;
         self.expect = None;
         self.garbage = None;
     }
@@ -323,18 +318,17 @@ impl FrameDecoder {
     /// Decides the next item without taking it off the buffer; `None` when more bytes are
     /// needed. Garbage dropped on the way is reported before the item after it.
     fn ready(&mut self) -> Option<Head> {
-        self.consume_pending();
         loop {
-            if self.len() < self.need {
+            if self.starved() {
                 return None;
             }
             match self.head() {
                 Head::Wait(need) => {
-                    self.need = need;
+                    self.ready_at = self.start + need;
                     return None;
                 }
                 Head::WaitFrame(protocol, total) => {
-                    self.need = total;
+                    self.ready_at = self.start + total;
                     self.expect = Some((protocol, total));
                     return None;
                 }
@@ -370,9 +364,9 @@ impl FrameDecoder {
                 protocol,
                 command,
                 kind,
-                wiped_bytes(self.window().get(data)),
+                wiped_bytes(self.buf.get(data)),
             ))),
-            Item::Msr(record) => Ok(Decoded::MsrRecord(wiped_bytes(self.window().get(record)))),
+            Item::Msr(record) => Ok(Decoded::MsrRecord(wiped_bytes(self.buf.get(record)))),
             Item::Garbage { offset, len } => Ok(Decoded::Garbage { offset, len }),
             Item::Error(error) => Err(error),
         })
@@ -409,30 +403,27 @@ impl FrameDecoder {
                 protocol,
                 command,
                 kind,
-                self.window().get(data).unwrap_or_default(),
+                self.buf.get(data).unwrap_or_default(),
             ))),
             Item::Msr(record) => Ok(DecodedRef::MsrRecord(
-                self.window().get(record).unwrap_or_default(),
+                self.buf.get(record).unwrap_or_default(),
             )),
             Item::Garbage { offset, len } => Ok(DecodedRef::Garbage { offset, len }),
             Item::Error(error) => Err(error),
         })
     }
 
-    /// The next item, its bytes marked as taken (they stay in the window until the next call,
-    /// so the caller can copy or borrow them through the returned ranges).
+    /// The next item, taken off the buffer (its bytes stay in `buf` at the returned ranges
+    /// until the next push, so the caller can copy or borrow them).
     #[inline]
     fn next_item(&mut self) -> Option<Item> {
-        // Fast path: the rest of the frame we were waiting for came in.
-        if let Some((protocol, command, kind, data_len, total)) = self.expected_frame() {
-            self.take_later(total);
-            let end = total - 2;
-            return Some(Item::Frame {
-                protocol,
-                command,
-                kind,
-                data: end - data_len..end,
-            });
+        // Fast path: the rest of the frame we were waiting for came in, its CRC is good and no
+        // garbage report is due (anything else takes the general path).
+        if let Some((protocol, total)) = self.expect
+            && self.garbage.is_none()
+            && let Some(item) = self.take_expected(protocol, total)
+        {
+            return Some(item);
         }
         Some(match self.ready()? {
             Head::Frame {
@@ -442,56 +433,77 @@ impl FrameDecoder {
                 data_len,
                 total,
             } => {
-                self.take_later(total);
-                let end = total - 2;
+                let data = self.data_range(total, data_len);
+                self.take(total);
                 Item::Frame {
                     protocol,
                     command,
                     kind,
-                    data: end - data_len..end,
+                    data,
                 }
             }
             Head::Msr(total) => {
-                self.take_later(total);
-                Item::Msr(0..total)
+                let record = self.start..self.start + total;
+                self.take(total);
+                Item::Msr(record)
             }
             Head::Report { offset, len } => Item::Garbage { offset, len },
             Head::Error(error, skip) => {
                 let error = with_offset(error, self.offset);
-                self.take_later(skip);
+                self.take(skip);
                 Item::Error(error)
             }
             Head::Wait(_) | Head::WaitFrame(..) | Head::Garbage(_) => return None,
         })
     }
 
-    /// The awaited frame, when all its bytes are in, its CRC is good and no garbage report
-    /// is due (anything else takes the general path).
+    /// Takes the awaited frame of `protocol` and `total` bytes when all of it is in and its
+    /// CRC is good.
     #[inline]
-    fn expected_frame(&self) -> Option<(Protocol, u8, FrameKind, usize, usize)> {
-        let (protocol, total) = self.expect?;
-        if self.pending != 0 || self.garbage.is_some() {
-            return None;
-        }
-        let parsed = frame::parse_whole(self.window().get(..total)?, protocol, self.direction);
-        let frame = parsed.ok()?.frame;
-        Some((protocol, frame.command, frame.kind, frame.data.len(), total))
+    fn take_expected(&mut self, protocol: Protocol, total: usize) -> Option<Item> {
+        let bytes = self.window().get(..total)?;
+        let frame = frame::parse_whole(bytes, protocol, self.direction)
+            .ok()?
+            .frame;
+        let (command, kind) = (frame.command, frame.kind);
+        let data = self.data_range(total, frame.data.len());
+        self.take(total);
+        self.expect_next();
+        Some(Item::Frame {
+            protocol,
+            command,
+            kind,
+            data,
+        })
     }
 
-    /// Marks the first `n` bytes as taken; they leave the buffer on the next call.
-    fn take_later(&mut self, n: usize) {
+    /// Looks ahead after a frame: when the next frame's header and length are already in,
+    /// remembers them, so the calls until its last byte arrives are the one comparison.
+    #[inline]
+    fn expect_next(&mut self) {
+        if let Ok(Status::Complete((protocol, total))) =
+            frame::frame_start(self.window(), self.direction, self.max_data_len)
+        {
+            self.expect = Some((protocol, total));
+            self.ready_at = self.start + total;
+        }
+    }
+
+    /// Where the data of the `total`-byte frame at the window's start sits in `buf`.
+    #[inline]
+    fn data_range(&self, total: usize, data_len: usize) -> Range<usize> {
+        let end = self.start + total - 2;
+        end - data_len..end
+    }
+
+    /// Takes the first `n` bytes off the window.
+    #[inline]
+    fn take(&mut self, n: usize) {
         let n = n.min(self.len());
-        self.need = 1;
-        self.expect = None;
+        self.start += n;
         self.offset += n as u64;
-        self.pending = n;
-    }
-
-    fn consume_pending(&mut self) {
-        if self.pending > 0 {
-            self.start += self.pending.min(self.len());
-            self.pending = 0;
-        }
+        self.ready_at = self.start + 1;
+        self.expect = None;
     }
 
     fn drop_garbage(&mut self, n: usize) {
@@ -502,7 +514,7 @@ impl FrameDecoder {
             None => (self.offset, n),
         });
         self.offset += n as u64;
-        self.need = 1;
+        self.ready_at = self.start + 1;
         self.expect = None;
     }
 
