@@ -8,8 +8,8 @@ use cardpointe_vp3300::frame::{Status, is_reader_originated, parse_frame};
 use cardpointe_vp3300::msr::MsrRecordBuf;
 use cardpointe_vp3300::msr::lrc_and_checksum;
 use cardpointe_vp3300::{
-    Decoded, Direction, Frame, FrameDecoder, FrameError, FrameKind, MsrRecord, Protocol,
-    ReaderEvent, StatusCode, Transaction, TransactionRequest,
+    Decoded, DecodedRef, Direction, Frame, FrameDecoder, FrameError, FrameKind, MsrRecord,
+    Protocol, ReaderEvent, StatusCode, Transaction, TransactionRequest,
 };
 
 fn decode(
@@ -32,8 +32,56 @@ fn decode(
     out
 }
 
+/// As [`decode`], but each call borrows (`decode_ref`) or copies (`decode`) as `pick` says;
+/// borrowed items are converted to owned ones for comparison.
+fn decode_mixed(
+    direction: Direction,
+    stream: &[u8],
+    sizes: &mut dyn FnMut() -> usize,
+    pick: &mut dyn FnMut() -> bool,
+) -> Vec<Result<Decoded, FrameError>> {
+    let mut decoder = FrameDecoder::new(direction).with_max_data_len(1024);
+    let mut out = Vec::new();
+    let mut rest = stream;
+    let mut pushed = 0usize;
+    while !rest.is_empty() {
+        let n = sizes().clamp(1, rest.len());
+        let (chunk, tail) = rest.split_at(n);
+        decoder.push(chunk);
+        pushed += n;
+        loop {
+            let item = if pick() {
+                match decoder.decode_ref() {
+                    None => break,
+                    Some(Ok(DecodedRef::Frame(frame))) => {
+                        Ok(Decoded::Frame(Frame::from_ref(frame)))
+                    }
+                    Some(Ok(DecodedRef::MsrRecord(record))) => {
+                        Ok(Decoded::MsrRecord(record.to_vec().into()))
+                    }
+                    Some(Ok(DecodedRef::Garbage { offset, len })) => {
+                        Ok(Decoded::Garbage { offset, len })
+                    }
+                    Some(Ok(_)) => panic!("an unknown borrowed item"),
+                    Some(Err(error)) => Err(error),
+                }
+            } else {
+                match decoder.decode() {
+                    None => break,
+                    Some(item) => item,
+                }
+            };
+            out.push(item);
+        }
+        assert!(decoder.buffered() <= pushed, "more buffered than pushed");
+        rest = tail;
+    }
+    out
+}
+
 /// `frame_stream`: the first two bytes seed a chunking (1..=32-byte pieces); the rest is the
-/// stream. Any chunking yields exactly the items of a single push, for both directions;
+/// stream. Any chunking yields exactly the items of a single push, for both directions, whether
+/// the items are borrowed (`decode_ref`), copied (`decode`) or both in turn;
 /// garbage reports never overlap and move forward; every frame re-encodes to bytes that
 /// decode to the same frame.
 pub fn frame_stream(data: &[u8]) {
@@ -51,6 +99,24 @@ pub fn frame_stream(data: &[u8]) {
             (x % 32) as usize + 1
         });
         assert_eq!(whole, chunked, "chunking changed the decoded items");
+        // Borrowing and copying, mixed call by call, see the same items.
+        let mut y = seed.rotate_left(16) | 1;
+        let mut z = seed;
+        let mixed = decode_mixed(
+            direction,
+            stream,
+            &mut || {
+                y ^= y << 13;
+                y ^= y >> 17;
+                y ^= y << 5;
+                (y % 32) as usize + 1
+            },
+            &mut || {
+                z = z.rotate_left(1);
+                z & 1 == 1
+            },
+        );
+        assert_eq!(whole, mixed, "decode_ref and decode disagree");
         let mut last_end = 0u64;
         for item in &whole {
             match item {
