@@ -73,6 +73,18 @@ pub enum CommandError {
         /// Its value.
         value: u16,
     },
+    /// A day past the end of its month (30 February, 31 April, 29 February of a common year).
+    #[error("{year:04}-{month:02}-{day:02} is not a date: that month has {days_in_month} days")]
+    NoSuchDay {
+        /// The year.
+        year: u16,
+        /// The month, 1..=12.
+        month: u8,
+        /// The day asked for.
+        day: u8,
+        /// How many days the month has that year.
+        days_in_month: u8,
+    },
     /// Extra tags that are not well-formed TLV.
     #[error("the {what} are not well-formed TLV: {source}")]
     BadTlv {
@@ -350,6 +362,18 @@ impl RtcTime {
     }
 }
 
+/// The days of `month` (1..=12) in `year`, by the Gregorian calendar.
+const fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
+        2 => 28,
+        _ => 31,
+    }
+}
+
 /// A date for the reader's RTC (25-03 / 25-04).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -358,7 +382,7 @@ pub struct RtcDate {
     pub year: u16,
     /// 1..=12.
     pub month: u8,
-    /// 1..=31.
+    /// 1 to the month's last day (28–31; leap years by the Gregorian rule).
     pub day: u8,
 }
 
@@ -384,6 +408,15 @@ impl RtcDate {
             return Err(CommandError::OutOfRange {
                 field: "day",
                 value: day.into(),
+            });
+        }
+        let days_in_month = days_in_month(year, month);
+        if day > days_in_month {
+            return Err(CommandError::NoSuchDay {
+                year,
+                month,
+                day,
+                days_in_month,
             });
         }
         Ok(Self { year, month, day })
@@ -1090,6 +1123,24 @@ mod tests {
         let time = RtcTime::new(23, 59).unwrap();
         assert_eq!(RtcTime::from_response(&time.to_response()), Ok(time));
         assert!(RtcTime::new(24, 0).is_err());
+    }
+
+    #[test]
+    fn rtc_date_refuses_days_past_the_end_of_the_month() {
+        let err = RtcDate::new(2026, 2, 30).unwrap_err();
+        assert_eq!(
+            alloc::format!("{err}"),
+            "2026-02-30 is not a date: that month has 28 days"
+        );
+        assert!(RtcDate::new(2026, 4, 31).is_err());
+        assert!(RtcDate::new(2026, 2, 29).is_err());
+        assert!(RtcDate::new(2024, 2, 29).is_ok());
+        assert!(RtcDate::new(2000, 2, 29).is_ok());
+        assert!(RtcDate::new(1900, 2, 29).is_err());
+        assert!(RtcDate::new(2026, 12, 31).is_ok());
+        // A reader answering 30 February is a malformed answer, not a date.
+        let bogus = Frame::response(0x25, StatusCode::Ok, alloc::vec![0x20, 0x26, 0x02, 0x30]);
+        assert!(RtcDate::from_response(&bogus).is_err());
     }
 
     #[test]
