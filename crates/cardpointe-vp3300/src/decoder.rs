@@ -354,27 +354,21 @@ impl FrameDecoder {
     }
 
     fn decode_owned(&mut self) -> Option<Result<Decoded, FrameError>> {
-        Some(match self.next_item()? {
-            Item::Frame {
-                protocol,
-                command,
-                kind,
-                data,
-            } => Ok(Decoded::Frame(Frame::new(
-                protocol,
-                command,
-                kind,
-                wiped_bytes(self.buf.get(data)),
-            ))),
-            Item::Msr(record) => Ok(Decoded::MsrRecord(wiped_bytes(self.buf.get(record)))),
-            Item::Garbage { offset, len } => Ok(Decoded::Garbage { offset, len }),
-            Item::Error(error) => Err(error),
-        })
+        Some(self.decode_borrowed()?.map(|item| match item {
+            DecodedRef::Frame(frame) => Decoded::Frame(Frame::new(
+                frame.protocol,
+                frame.command,
+                frame.kind,
+                wiped_bytes(frame.data),
+            )),
+            DecodedRef::MsrRecord(record) => Decoded::MsrRecord(wiped_bytes(record)),
+            DecodedRef::Garbage { offset, len } => Decoded::Garbage { offset, len },
+        }))
     }
 
     /// As [`FrameDecoder::decode`], but borrowing from the decoder's buffer: no reference
-    /// counting, nothing allocated. The item's bytes are released on the next call (or
-    /// push), so the borrow must end first.
+    /// counting, nothing allocated. The item's bytes stay in the buffer until the next push;
+    /// the borrow must end before the next call.
     ///
     /// ```
     /// use cardpointe_vp3300::{DecodedRef, Frame, FrameDecoder, StatusCode};
@@ -658,10 +652,11 @@ impl Drop for Wiped {
 }
 
 /// `bytes` copied into a [`Wiped`] allocation (nothing allocated when empty).
-fn wiped_bytes(bytes: Option<&[u8]>) -> Bytes {
-    match bytes {
-        Some(bytes) if !bytes.is_empty() => Bytes::from_owner(Wiped(bytes.into())),
-        _ => Bytes::new(),
+fn wiped_bytes(bytes: &[u8]) -> Bytes {
+    if bytes.is_empty() {
+        Bytes::new()
+    } else {
+        Bytes::from_owner(Wiped(bytes.into()))
     }
 }
 

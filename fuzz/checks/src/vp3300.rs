@@ -12,29 +12,9 @@ use cardpointe_vp3300::{
     Protocol, ReaderEvent, StatusCode, Transaction, TransactionRequest,
 };
 
+/// Decodes `stream` pushed in pieces of `sizes()` bytes; each call borrows (`decode_ref`) or
+/// copies (`decode`) as `pick` says, borrowed items converted to owned ones for comparison.
 fn decode(
-    direction: Direction,
-    stream: &[u8],
-    sizes: &mut dyn FnMut() -> usize,
-) -> Vec<Result<Decoded, FrameError>> {
-    let mut decoder = FrameDecoder::new(direction).with_max_data_len(1024);
-    let mut out = Vec::new();
-    let mut rest = stream;
-    while !rest.is_empty() {
-        let n = sizes().clamp(1, rest.len());
-        let (chunk, tail) = rest.split_at(n);
-        decoder.push(chunk);
-        while let Some(item) = decoder.decode() {
-            out.push(item);
-        }
-        rest = tail;
-    }
-    out
-}
-
-/// As [`decode`], but each call borrows (`decode_ref`) or copies (`decode`) as `pick` says;
-/// borrowed items are converted to owned ones for comparison.
-fn decode_mixed(
     direction: Direction,
     stream: &[u8],
     sizes: &mut dyn FnMut() -> usize,
@@ -90,19 +70,24 @@ pub fn frame_stream(data: &[u8]) {
         _ => return,
     };
     for direction in [Direction::ReaderToHost, Direction::HostToReader] {
-        let whole = decode(direction, stream, &mut || usize::MAX);
+        let whole = decode(direction, stream, &mut || usize::MAX, &mut || false);
         let mut x = seed;
-        let chunked = decode(direction, stream, &mut || {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            (x % 32) as usize + 1
-        });
+        let chunked = decode(
+            direction,
+            stream,
+            &mut || {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                (x % 32) as usize + 1
+            },
+            &mut || false,
+        );
         assert_eq!(whole, chunked, "chunking changed the decoded items");
         // Borrowing and copying, mixed call by call, see the same items.
         let mut y = seed.rotate_left(16) | 1;
         let mut z = seed;
-        let mixed = decode_mixed(
+        let mixed = decode(
             direction,
             stream,
             &mut || {
