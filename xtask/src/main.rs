@@ -9,6 +9,7 @@ mod bench;
 mod ci;
 mod cmd;
 mod fuzz;
+mod platforms;
 mod release;
 
 use std::process::ExitCode;
@@ -17,7 +18,8 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   ci        run every check CI runs: fmt, clippy, tests (doctests and fuzz corpora included),
-            bench build, no_std builds, docs (--quick: skip bench build and docs)
+            bench build, no_std builds, the non-Linux dependency trees, docs
+            (--quick: skip bench build and docs)
   fuzz      [TARGET] [--time SECS] [--merge]: run cargo-fuzz targets (nightly + cargo-fuzz);
             --merge folds new coverage back into fuzz/corpus/TARGET
   bench     [BENCH...] [--quick] [--report-only]: run the criterion benches, print one table,

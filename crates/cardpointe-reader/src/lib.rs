@@ -27,8 +27,14 @@
 //! matches every answer to the command it answers and drops the answers of operations that
 //! already gave up.
 //!
-//! Builds without the D-Bus development package: `libdbus-sys` is built from source
-//! (`vendored`) for btleplug's BlueZ backend.
+//! # Platforms
+//!
+//! The BLE link is btleplug's, so the reader runs where btleplug does: Linux (BlueZ over
+//! D-Bus; `libdbus-sys` is built from source, so no D-Bus development package is needed),
+//! macOS and iOS (CoreBluetooth), Windows 10+ (WinRT) and Android (btleplug's JNI backend,
+//! which the app must initialise). D-Bus is a Linux-only dependency: no other target
+//! compiles or links it. On phones, apps usually drive the reader through their own Bluetooth
+//! stack instead (the sans-IO conversation of `cardpointe-vp3300`).
 //!
 //! # Features
 //!
