@@ -73,6 +73,8 @@
 //! # #[cfg(not(feature = "simulator"))]
 //! # fn main() {}
 //! ```
+// docs.rs (`--cfg docsrs`, nightly) marks each feature-gated item with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 pub mod ble;

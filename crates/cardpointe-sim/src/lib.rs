@@ -108,6 +108,8 @@
 //! `Rejected` settlement has no UAT trigger; `POST /__sim/reject` marks a transaction for it.
 //! Not emulated: the PIN-debit simulation cards, RSA-encrypted `account` (answers CardSecure 12),
 //! Apple/Google Pay decryption (payloads are accepted opaquely and stand for a test card).
+// docs.rs (`--cfg docsrs`, nightly) marks each feature-gated item with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

@@ -45,6 +45,8 @@
 //! assert_eq!(version.unwrap().as_str(), "VP3300 FW v1.01");
 //! # Ok::<(), cardpointe_vp3300::command::ResponseError>(())
 //! ```
+// docs.rs (`--cfg docsrs`, nightly) marks each feature-gated item with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![no_std]
 #![forbid(unsafe_code)]
 #![cfg_attr(

@@ -61,6 +61,9 @@
 //! Point the same code at a real CardPointe site with [`Gateway::from_env`]
 //! (`CARDPOINTE_SITE`, `CARDPOINTE_MERCHID`, `CARDPOINTE_USERNAME`, `CARDPOINTE_PASSWORD`).
 
+// docs.rs (`--cfg docsrs`, nightly) marks each feature-gated item with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod error;
 mod gateway;
 mod recovery;
