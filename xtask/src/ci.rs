@@ -25,6 +25,9 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     // The reader, the facade and the CLI must build on macOS, Windows, iOS and Android: no
     // Linux-only crate (D-Bus, BlueZ) in their trees for those targets.
     crate::platforms::check()?;
+    // The declared rust-version holds for every dependency; every .crate is ready to publish.
+    crate::msrv::check()?;
+    crate::release::readiness::check(&workspace_root())?;
     cargo_run(&[
         "clippy",
         "--workspace",

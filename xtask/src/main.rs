@@ -9,6 +9,7 @@ mod bench;
 mod ci;
 mod cmd;
 mod fuzz;
+mod msrv;
 mod platforms;
 mod release;
 
@@ -18,7 +19,8 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   ci        run every check CI runs: fmt, clippy, tests (doctests and fuzz corpora included),
-            bench build, no_std builds, the non-Linux dependency trees, docs
+            bench build, no_std builds, the non-Linux dependency trees, MSRV, publish
+            readiness (licences, READMEs, docs.rs metadata in every .crate), docs
             (--quick: skip bench build and docs)
   fuzz      [TARGET] [--time SECS] [--merge]: run cargo-fuzz targets (nightly + cargo-fuzz);
             --merge folds new coverage back into fuzz/corpus/TARGET

@@ -3,7 +3,9 @@
 //! The steps, in order; each one first checks whether it is already done, so a release that
 //! failed half-way is finished by running the same command again:
 //!
-//! 1. **check** — the tree is clean; the version increases; `CHANGELOG.md` has entries for it.
+//! 1. **check** — the tree is clean; every publishable crate is ready to publish (licence
+//!    files and README in its `.crate`, docs.rs metadata, `SECURITY.md`: see [`readiness`]); the
+//!    version increases; `CHANGELOG.md` has entries for it.
 //! 2. **bump** — the one workspace version and every inter-crate requirement, the changelog's
 //!    `Unreleased` section moved under `## [X.Y.Z] - date`, `Cargo.lock` refreshed, all committed
 //!    as `Release vX.Y.Z`. *Done when* the workspace is already at X.Y.Z with a changelog section.
@@ -19,6 +21,7 @@
 
 mod changelog;
 mod manifest;
+pub(crate) mod readiness;
 mod version;
 
 use std::fs;
@@ -101,7 +104,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
 }
 
 /// Runs `program args` in `root`, returning its standard output; fails with its standard error.
-fn output(root: &Path, program: &str, args: &[&str]) -> Result<String, String> {
+pub(crate) fn output(root: &Path, program: &str, args: &[&str]) -> Result<String, String> {
     let out = Command::new(program)
         .args(args)
         .current_dir(root)
@@ -154,7 +157,7 @@ struct Crate {
 }
 
 /// The publishable crates under `crates/` (not `publish = false`), in dependency order.
-fn publishable_crates(root: &Path) -> Result<Vec<String>, String> {
+pub(crate) fn publishable_crates(root: &Path) -> Result<Vec<String>, String> {
     let mut crates = Vec::new();
     let Ok(entries) = fs::read_dir(root.join("crates")) else {
         return Ok(Vec::new());
@@ -247,6 +250,9 @@ fn release(ctx: &Context, request: Request) -> Result<Report, String> {
              bump can be thrown away with `git checkout .`: the release resumes from its last \
              commit):\n{dirty}"
         ));
+    }
+    if !ctx.skip_package {
+        readiness::check(root)?;
     }
     let current = manifest::workspace_version(root)?;
     let released_tags = tags(root)?;
