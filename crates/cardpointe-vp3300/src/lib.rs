@@ -15,7 +15,11 @@
 //! - [`Ksn`]: DUKPT key serial numbers (TDES and AES) with the counter extracted.
 //! - [`EncryptedCardData`]: one value for every read path, in the format CardSecure's
 //!   `devicedata` expects; masked in `Debug`/`Display`, zeroed on drop.
-//! - [`Transaction`]: the sans-IO transaction machine, in the style of `quinn-proto`.
+//! - [`Transaction`]: the sans-IO machine of one card read, in the style of `quinn-proto`.
+//! - [`Connection`]: the whole host side of a reader link, sans-IO: bytes and timeouts in,
+//!   frames and events out. It owns the decoder, the answers still owed (late answers are
+//!   dropped), the cancel handshake, per-command timeouts and the [`Transaction`]; an async
+//!   pump (`cardpointe-reader`) or a phone's own BLE stack only moves bytes and time.
 //!
 //! Without the default `std` feature the crate is `no_std`; `alloc` adds everything that
 //! owns memory (owned frames, the decoder, commands, card data, the machine).
@@ -75,6 +79,8 @@ pub mod card_data;
 #[cfg(feature = "alloc")]
 pub mod command;
 #[cfg(feature = "alloc")]
+pub mod connection;
+#[cfg(feature = "alloc")]
 mod decoder;
 #[cfg(feature = "alloc")]
 pub mod result;
@@ -91,6 +97,10 @@ pub use crate::status::{EmvResultCode, StatusCode};
 
 #[cfg(feature = "alloc")]
 pub use crate::card_data::{EncryptedCardData, EntryMode};
+#[cfg(feature = "alloc")]
+pub use crate::connection::{
+    Connection, ConnectionError, ConnectionEvent, ConnectionStats, RequestId,
+};
 #[cfg(feature = "alloc")]
 pub use crate::decoder::{Decoded, DecodedRef, FrameDecoder};
 #[cfg(feature = "alloc")]

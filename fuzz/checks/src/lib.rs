@@ -53,6 +53,10 @@ pub const TARGETS: &[Target] = &[
         check: vp3300::transaction,
     },
     Target {
+        name: "connection",
+        check: vp3300::connection::connection,
+    },
+    Target {
         name: "gateway_json",
         check: types::gateway_json,
     },

@@ -1,5 +1,7 @@
 //! Invariants of `cardpointe-vp3300`: the frame stream decoder, the MSR record parsers and the
-//! transaction machine.
+//! transaction machine, and the connection ([`connection`]).
+
+pub mod connection;
 
 use core::time::Duration;
 
