@@ -13,9 +13,9 @@ use cardpointe::{
     Amount, AuthOutcome, CaptureRequest, CardInput, Checkout, CheckoutEvent, CheckoutRequest,
     Gateway, HasOutcome, RecoveryPolicy, RefundRequest,
 };
-use cardpointe_sim::reader::{Entry, TestCard};
 use cardpointe_sim::{FaultKind, FaultRule, Sim};
 use cardpointe_vp3300::command::Interfaces;
+use cardpointe_vp3300_sim::{Entry, TestCard};
 use serde_json::json;
 
 use crate::error::{CliError, declined};

@@ -483,8 +483,8 @@ pub(crate) async fn tokenize(
         // The reader API an app uses: the virtual VP3300 swiping the UAT Visa, or a real
         // reader over Bluetooth LE with --ble.
         let config = crate::reader_cmd::virtual_config_with(
-            cardpointe_sim::reader::TestCard::uat_visa(),
-            Some(cardpointe_sim::reader::Entry::Swipe),
+            cardpointe_vp3300_sim::TestCard::uat_visa(),
+            Some(cardpointe_vp3300_sim::Entry::Swipe),
             std::time::Duration::ZERO,
         );
         let connected =

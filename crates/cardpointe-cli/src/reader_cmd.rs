@@ -9,8 +9,8 @@ use cardpointe::reader::{
     BleOptions, ConnectOptions, Discovery, DiscoveryOptions, LinkError, Reader, ReaderError,
 };
 use cardpointe::{Amount, CardReader as _, CheckoutEvent};
-use cardpointe_sim::reader::{DeviceConfig, Entry, Presentation, TestCard};
 use cardpointe_vp3300::command::{self, Interfaces};
+use cardpointe_vp3300_sim::{DeviceConfig, Entry, Presentation, TestCard};
 use serde_json::json;
 
 use crate::error::CliError;

@@ -11,7 +11,7 @@ use crate::link::Link;
 use crate::reader::{ConnectOptions, Reader};
 use crate::status::{ConnectionStatus, StatusPublisher};
 #[cfg(feature = "simulator")]
-use cardpointe_sim::reader::DeviceConfig;
+use cardpointe_vp3300_sim::DeviceConfig;
 
 /// Where [`Discovery::discover`] looks.
 #[derive(Clone, Debug)]
@@ -19,7 +19,7 @@ use cardpointe_sim::reader::DeviceConfig;
 pub enum DiscoveryMethod {
     /// Scan Bluetooth LE for VP3300 readers.
     Bluetooth(BleOptions),
-    /// A virtual VP3300 in process (`cardpointe-sim`), set up by this configuration.
+    /// A virtual VP3300 in process (`cardpointe-vp3300-sim`), set up by this configuration.
     /// Feature `simulator`.
     #[cfg(feature = "simulator")]
     Simulated(Box<DeviceConfig>),

@@ -3,7 +3,7 @@
 //! `cardpointe-vp3300` knows every byte the VP3300 speaks and decides what to send next, but
 //! does no I/O. This crate moves those bytes: a small [`Link`] trait (write bytes, a stream of
 //! notifications, a disconnect signal, the usable write size) with two implementations —
-//! [`BleLink`] on btleplug and `VirtualLink` to the virtual VP3300 of `cardpointe-sim` — and
+//! [`BleLink`] on btleplug and `VirtualLink` to the virtual VP3300 of `cardpointe-vp3300-sim` — and
 //! a [`Reader`] session on top, in the shape payment developers know from terminal SDKs:
 //!
 //! - [`Discovery::discover`] (or [`Reader::discover`]) finds readers, real
@@ -40,9 +40,9 @@
 //!
 //! - *(default: none)* — Bluetooth LE only: [`BleLink`], [`Discovery`], [`Reader`]. No
 //!   emulator code is compiled in.
-//! - `simulator` — adds `VirtualLink` (a [`Link`] to the virtual VP3300 of `cardpointe-sim`,
+//! - `simulator` — adds `VirtualLink` (a [`Link`] to the virtual VP3300 of `cardpointe-vp3300-sim`,
 //!   in process) and `DiscoveryOptions::simulated` / `simulated_with`, so apps, demos and tests
-//!   run with no hardware. It pulls in `cardpointe-sim` (the gateway emulator crate too).
+//!   run with no hardware. It pulls in `cardpointe-vp3300-sim` (light: no HTTP, TLS or CLI).
 //!
 //! # Example: a swipe on the virtual reader (feature `simulator`)
 //!
@@ -51,7 +51,7 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), cardpointe_reader::ReaderError> {
 //! use cardpointe_reader::{ConnectOptions, DiscoveryOptions, Reader};
-//! use cardpointe_sim::reader::{DeviceConfig, Entry, Presentation, TestCard};
+//! use cardpointe_vp3300_sim::{DeviceConfig, Entry, Presentation, TestCard};
 //! use cardpointe_vp3300::command::{HostResponse, Interfaces, Payment};
 //! use cardpointe_vp3300::{EntryMode, TransactionRequest};
 //!

@@ -1,4 +1,4 @@
-//! [`VirtualLink`]: a [`Link`] to the virtual VP3300 of `cardpointe-sim`, in process.
+//! [`VirtualLink`]: a [`Link`] to the virtual VP3300 of `cardpointe-vp3300-sim`, in process.
 //!
 //! The device model is sans-IO; this link gives it a clock (tokio's, so paused-time tests
 //! run instantly) and the shape of a BLE link: writes cut into chunks of the write size, and
@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use bytes::Bytes;
-use cardpointe_sim::reader::{DeviceConfig, DeviceLinkEvent, VirtualVp3300};
+use cardpointe_vp3300_sim::{DeviceConfig, DeviceLinkEvent, VirtualVp3300};
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;

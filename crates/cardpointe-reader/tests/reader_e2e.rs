@@ -17,11 +17,11 @@ use cardpointe_reader::{
 };
 #[cfg(feature = "simulator")]
 use cardpointe_reader::{DiscoveryOptions, VirtualLink};
-use cardpointe_sim::dukpt::{self, Bdk, Ksn};
-use cardpointe_sim::reader::{DeviceConfig, Entry, Presentation, Scenario, TestCard};
 use cardpointe_vp3300::command::{HostResponse, HostResult, Interfaces, Payment};
 use cardpointe_vp3300::transaction::FailureReason;
 use cardpointe_vp3300::{EncryptedCardData, EntryMode, MsrRecordBuf, command};
+use cardpointe_vp3300_sim::dukpt::{self, Bdk, Ksn};
+use cardpointe_vp3300_sim::{DeviceConfig, Entry, Presentation, Scenario, TestCard};
 use tokio::sync::watch;
 
 #[derive(Clone, Copy, Debug)]

@@ -8,8 +8,9 @@
 //! - `emv` is the hex of the Issuer Authentication Data, the value of tag 91 in the 60-12
 //!   Apply Host Response: an 8-byte ARPC followed by the 2-byte ARC (EMV Book 2's ARPC
 //!   method 1). The emulated issuer has no card keys, so the ARPC is a stable hash of the
-//!   card's ARQC (9F26) and the ARC ([`issuer_authentication`]); the virtual VP3300 checks it
-//!   the same way, so an ARPC that does not belong to the card fails issuer authentication.
+//!   card's ARQC (9F26) and the ARC (`cardpointe_vp3300_sim::issuer_authentication`, the one
+//!   definition the virtual VP3300 checks it with), so an ARPC that does not belong to the
+//!   card fails issuer authentication.
 //! - `ARC` is `00` for an approval and `05` for any decline; a timeout card (PPS 62, the host
 //!   never answered) carries neither field.
 //! - `Mode` is `Issuer` (every auth goes online); `Entry method` is `Chip Read` or
@@ -22,7 +23,9 @@ use serde::{Deserialize, Serialize};
 
 use cardpointe_emv::bits::{CvmMethod, CvmResults};
 
-use crate::wire::{Obj, stable_hash};
+use cardpointe_vp3300_sim::issuer_authentication;
+
+use crate::wire::Obj;
 
 /// What the reader said about an EMV read that the auth answer needs. None of it is
 /// cardholder data (AID, labels, TVR, TSI, IAD, CVM results, cryptogram), so it may be kept
@@ -66,16 +69,6 @@ pub(crate) fn label_text(bytes: &[u8]) -> Option<String> {
 /// The ARC the emulated issuer answers with, as `emvTagData` shows it.
 pub(crate) const fn arc(approved: bool) -> &'static str {
     if approved { "00" } else { "05" }
-}
-
-/// The value of tag 91 the emulated issuer answers a card's ARQC with: ARPC (8 bytes, a
-/// stable hash of the ARQC and the ARC) then the ARC (2 bytes).
-pub(crate) fn issuer_authentication(arqc: &[u8], arc: [u8; 2]) -> [u8; 10] {
-    let arpc = stable_hash(&[b"ARPC", arqc, &arc]).to_be_bytes();
-    let mut iad = [0u8; 10];
-    iad[..8].copy_from_slice(&arpc);
-    iad[8..].copy_from_slice(&arc);
-    iad
 }
 
 /// `emv`: hex of the tag 91 value for this read.

@@ -14,7 +14,8 @@
 //! - a ledger per retref through the settlement states, with the lifecycle rules (capture,
 //!   void, refund, batches closing on a schedule or on demand, settlestat and funding);
 //! - CardSecure tokenize/echo, including reader `devicedata` decrypted with TDES DUKPT
-//!   ([`dukpt`]) under the ANSI X9.24 test key;
+//!   (`cardpointe_vp3300_sim::dukpt`, shared with the virtual VP3300) under the ANSI X9.24
+//!   test key;
 //! - test modes: UAT chaos, the 429 rate limit, fault injection ([`FaultRule`]) and a ledger
 //!   endpoint, all under the `/__sim/` admin prefix ([`admin`]);
 //! - chip and contactless auths (by `track`, or by a token CardSecure made from `devicedata`)
@@ -121,13 +122,11 @@ mod clock;
 mod codes;
 pub mod config;
 mod devicedata;
-pub mod dukpt;
 mod emv;
 pub mod engine;
 mod faults;
 mod gateway;
 mod profile;
-pub mod reader;
 mod reply;
 mod reports;
 mod rules;
@@ -135,6 +134,13 @@ pub mod serve;
 mod server;
 mod state;
 mod wire;
+
+#[cfg(test)]
+mod virtual_reader_tests;
+
+/// TDES DUKPT lives with the virtual VP3300 that encrypts with it; the emulated CardSecure
+/// decrypts with the same code.
+use cardpointe_vp3300_sim::dukpt;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

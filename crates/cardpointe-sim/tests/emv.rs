@@ -5,8 +5,8 @@
 
 mod common;
 
-use cardpointe_sim::dukpt::{self, Bdk, Ksn};
 use cardpointe_types::{AuthRequest, Operation as _};
+use cardpointe_vp3300_sim::dukpt::{self, Bdk, Ksn};
 use common::*;
 use serde_json::{Value, json};
 

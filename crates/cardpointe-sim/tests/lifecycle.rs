@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use cardpointe_sim::dukpt::{self, Bdk, Ksn};
+use cardpointe_vp3300_sim::dukpt::{self, Bdk, Ksn};
 use common::*;
 use serde_json::{Value, json};
 

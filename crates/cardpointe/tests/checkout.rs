@@ -252,7 +252,7 @@ async fn a_declined_card_is_a_declined_result_with_a_receipt() {
 async fn a_chip_card_on_the_virtual_vp3300_is_read_authorized_and_completed() {
     use cardpointe::checkout::ReaderSession;
     use cardpointe::reader::{ConnectOptions, DiscoveryOptions, Reader};
-    use cardpointe_sim::reader::{DeviceConfig, Entry, Presentation, TestCard};
+    use cardpointe_vp3300_sim::{DeviceConfig, Entry, Presentation, TestCard};
 
     let (sim, checkout) = start().await;
     let device = DeviceConfig::with_cards([Presentation::by(TestCard::uat_visa(), Entry::Insert)]);

@@ -1,12 +1,12 @@
-//! Invariants of the virtual VP3300 (`cardpointe_sim::reader`): whatever bytes the host
+//! Invariants of the virtual VP3300 (`cardpointe_vp3300_sim`): whatever bytes the host
 //! writes, in whatever chunks and with whatever pauses, the device never panics, never sends a
 //! notification above its size, and everything it says decodes on the host side as whole,
 //! CRC-valid frames (no garbage, no damaged frames: the default device corrupts nothing).
 
 use std::time::Duration;
 
-use cardpointe_sim::reader::{DeviceConfig, VirtualVp3300};
 use cardpointe_vp3300::{Decoded, FrameDecoder};
+use cardpointe_vp3300_sim::{DeviceConfig, VirtualVp3300};
 
 /// `virtual_reader`: each input byte pair `(n, gap)` cuts the next `n % 32 + 1` bytes off the
 /// rest of the input as one GATT write, then lets `gap * 100` ms pass; the tail after the

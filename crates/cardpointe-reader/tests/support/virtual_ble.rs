@@ -1,10 +1,10 @@
-//! The virtual VP3300 of `cardpointe-sim` behind the in-test btleplug stack: the device model
+//! The virtual VP3300 of `cardpointe-vp3300-sim` behind the in-test btleplug stack: the device model
 //! answers GATT writes, and a task runs its clock (card arrivals, timeouts, slow answers,
 //! dropped links) and sends what it says as notifications.
 
 use std::sync::{Arc, Mutex};
 
-use cardpointe_sim::reader::{DeviceConfig, DeviceLinkEvent, VirtualVp3300};
+use cardpointe_vp3300_sim::{DeviceConfig, DeviceLinkEvent, VirtualVp3300};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 

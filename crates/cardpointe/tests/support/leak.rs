@@ -64,7 +64,7 @@ impl Secrets {
             .map(str::to_owned)
             .collect();
         pans.extend(
-            cardpointe_sim::reader::TestCard::uat_cards()
+            cardpointe_vp3300_sim::TestCard::uat_cards()
                 .iter()
                 .map(|card| card.pan().to_owned()),
         );

@@ -8,12 +8,12 @@
 //! (EDE2) under the whole 16-byte variant; data is TDES-CBC with an all-zero IV and zero padding
 //! (`vp3300-protocol.md` section 6).
 //!
-//! The emulator uses [`decrypt_data`] to recover the card number behind a payload made by the
-//! virtual reader; the virtual reader uses [`encrypt_data`] to make one. Both are checked in the
+//! The emulator (`cardpointe-sim`) uses [`decrypt_data`] to recover the card number behind a
+//! payload made by the virtual reader; the virtual reader uses [`encrypt_data`] to make one. Both are checked in the
 //! tests against the published ANSI X9.24-1 test vectors.
 //!
 //! ```
-//! use cardpointe_sim::dukpt::{Bdk, Ksn, decrypt_data, encrypt_data};
+//! use cardpointe_vp3300_sim::dukpt::{Bdk, Ksn, decrypt_data, encrypt_data};
 //! let bdk = Bdk::ANSI_TEST;
 //! let ksn = Ksn::from_hex("FFFF9876543210E00008").unwrap();
 //! let sealed = encrypt_data(&bdk, &ksn, b";4111111111111111=2512?").unwrap();
@@ -375,7 +375,13 @@ pub fn decrypt_data(bdk: &Bdk, ksn: &Ksn, ciphertext: &[u8]) -> Result<Vec<u8>, 
     Ok(out)
 }
 
-pub(crate) fn decode_hex(text: &str) -> Result<Vec<u8>, DukptError> {
+/// Bytes from hex text (either case, surrounding whitespace ignored): the form keys, KSNs and
+/// `devicedata` payloads are written in.
+///
+/// # Errors
+/// [`DukptError::KsnNotHex`] for a character that is not a hex digit, [`DukptError::KsnLength`]
+/// for an odd number of digits.
+pub fn decode_hex(text: &str) -> Result<Vec<u8>, DukptError> {
     let text = text.trim();
     let mut out = Vec::with_capacity(text.len() / 2);
     let mut high: Option<u8> = None;
@@ -393,7 +399,8 @@ pub(crate) fn decode_hex(text: &str) -> Result<Vec<u8>, DukptError> {
 }
 
 /// Upper-case hex (`cardpointe-emv`'s [`Hex`](cardpointe_emv::Hex) display).
-pub(crate) fn encode_hex(bytes: &[u8]) -> String {
+#[must_use]
+pub fn encode_hex(bytes: &[u8]) -> String {
     cardpointe_emv::Hex(bytes).to_string()
 }
 

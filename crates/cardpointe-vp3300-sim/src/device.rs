@@ -1,50 +1,5 @@
-//! A virtual ID TECH VP3300: a device model that speaks real NEO 2 frames.
-//!
-//! [`VirtualVp3300`] answers frames the way the VP3300 protocol notes describe the reader
-//! (`vp3300-protocol.md`): housekeeping (ping 18-01, version 29-00, serial 12-01, poll mode 01-01,
-//! configuration 03-02/04-00, RTC 25-xx, Bluetooth name 77-82), contactless/MSR activation
-//! 02-40, contact EMV 60-10/60-11/60-12 with 61-01 display callbacks, cancel 05-01 and stop
-//! 05-02, and the status codes for everything else (unknown command 02, unknown sub-command 03,
-//! bad CRC 04, bad parameter 05, malformed data 07, timeout 08, not allowed 0B, ...).
-//!
-//! It reads scripted cards ([`Presentation`]; by default the gateway spec's UAT test cards)
-//! by swipe, insert or tap, and produces real ciphertext: TDES DUKPT under the ANSI X9.24 test
-//! BDK (see [`crate::dukpt`]) with the test KSN `FFFF9876543210E0xxxx`, one counter step per
-//! card read, so the emulated CardSecure decrypts it. Swipes answer with ID TECH's enhanced
-//! encrypted MSR record; chip and tap answers carry encrypted `5A`/`57` with masked copies
-//! in `DFEF5B`/`DFEF5D` and the KSN in `DFEE12`.
-//!
-//! Like the transaction machine in `cardpointe-vp3300`, the model is sans-IO: feed it the
-//! host's bytes ([`VirtualVp3300::receive`]) and the time ([`VirtualVp3300::handle_timeout`]),
-//! and drain what it notifies ([`VirtualVp3300::poll_notification`], at most
-//! [`DeviceConfig::notification_size`] bytes each, as BLE would cut them) and link events
-//! ([`VirtualVp3300::poll_link_event`]). Time is a [`Duration`] since an epoch the caller
-//! picks. `cardpointe-reader`'s `VirtualLink` drives it in process; its BLE tests drive it
-//! through btleplug's own traits.
-//!
-//! [`Scenario`]s reproduce what goes wrong in the field: a card removed early, a bad chip
-//! read with fallback to swipe, no card before the timeout, a busy reader, a low battery, a
-//! disconnect in the middle of a transaction, a corrupted frame on the link, slow firmware.
-//!
-//! ```
-//! use std::time::Duration;
-//! use cardpointe_sim::reader::{DeviceConfig, VirtualVp3300};
-//! use cardpointe_vp3300::{command, Decoded, FrameDecoder};
-//!
-//! let mut reader = VirtualVp3300::new(DeviceConfig::default());
-//! reader.receive(&command::firmware_version().encode(), Duration::ZERO);
-//! let mut decoder = FrameDecoder::host();
-//! while let Some(notification) = reader.poll_notification() {
-//!     assert!(notification.len() <= 20);
-//!     decoder.push(&notification);
-//! }
-//! let Some(Ok(Decoded::Frame(answer))) = decoder.decode() else { panic!("a frame") };
-//! let version = command::FirmwareVersion::from_response(&answer).unwrap();
-//! assert!(version.as_str().starts_with("VP3300"));
-//! ```
-
-mod cards;
-mod payload;
+//! The device model: [`VirtualVp3300`] and how it is set up ([`DeviceConfig`], [`Scenario`]).
+//! The crate documentation describes what it answers and how to drive it.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -54,9 +9,9 @@ use cardpointe_vp3300::command::id;
 use cardpointe_vp3300::{Decoded, Frame, FrameDecoder, FrameError, FrameKind, StatusCode};
 use zeroize::Zeroizing;
 
-pub use self::cards::{Entry, Presentation, TestCard};
-use self::payload::{ChipRead, Keys};
+use crate::cards::{Entry, Presentation, TestCard};
 use crate::dukpt::{Bdk, Ksn};
+use crate::payload::{self, ChipRead, Keys};
 
 /// Something that goes wrong, chosen per device.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -838,7 +793,7 @@ impl VirtualVp3300 {
 
     /// 60-12: host result byte, then TLVs (8A, 91, scripts). The card approves when the host
     /// accepted with ARC `00` and, if the host sent Issuer Authentication Data (91), its ARPC
-    /// is the emulated issuer's answer to this card's ARQC (`crate::emv`); a wrong one fails
+    /// is the emulated issuer's answer to this card's ARQC ([`crate::issuer_authentication`]); a wrong one fails
     /// issuer authentication and the card declines.
     fn complete(&mut self, data: &[u8]) {
         let cmd = id::CONTACT_COMPLETE.0;
@@ -860,7 +815,7 @@ impl VirtualVp3300 {
         };
         let issuer_authenticated = match payload::find_tag(tlvs, 0x91) {
             Ok(Some(iad)) => {
-                iad == crate::emv::issuer_authentication(&payload::arqc(&card, counter), arc)
+                iad == crate::issuer::issuer_authentication(&payload::arqc(&card, counter), arc)
             }
             _ => true,
         };
@@ -878,6 +833,3 @@ fn with_attribution(attribution: u8, tlvs: &[u8]) -> Zeroizing<Vec<u8>> {
     data.extend_from_slice(tlvs);
     data
 }
-
-#[cfg(test)]
-mod tests;
