@@ -86,6 +86,8 @@
 //! assert!(track2.starts_with(b";4788250000121443="));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+// docs.rs (`--cfg docsrs`, nightly) marks each feature-gated item with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
