@@ -66,10 +66,26 @@ impl From<cardpointe::Error> for CliError {
             ),
             _ => None,
         };
-        let mut out = Self::new(e.to_string());
+        let mut out = Self::new(chain(&e));
         out.hint = hint.map(str::to_owned);
         out
     }
+}
+
+/// The error and its causes, outermost first: `a: b: c` (each layer says what it knows; a
+/// cause whose text a layer above already repeated is not printed twice).
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        let said = c.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = c.source();
+    }
+    text
 }
 
 impl From<cardpointe::transport::Error> for CliError {

@@ -1,30 +1,60 @@
 //! The typed layer: `Client::call` for any `cardpointe-types` [`Operation`].
 
-use std::error::Error as StdError;
-use std::fmt;
 use std::time::Duration;
 
 use bytes::Bytes;
-use cardpointe_types::{Api, Operation, ParseError, RetrySafety};
+use cardpointe_types::{Api, Operation, RetrySafety};
 use http::Method;
 
 use crate::error::Kind;
 use crate::request::ZeroizedBody;
-use crate::{Client, Error, Request, Service, redact};
+use crate::{Client, Error, Request, RetryPolicy, Service, redact};
 
-/// Per-call options of [`Client::call_with`].
+/// Per-call options of [`Client::call_with`]: a timeout and a resend budget for this call only.
+///
+/// Whether an operation *may* be resent after the request may have reached the gateway is not
+/// an option: it is declared once, by the operation ([`Operation::RETRY`]). These options only
+/// say how long to wait and how many resends (of those the operation allows) to spend; a
+/// generous policy here never makes an `Unsafe` operation resendable.
+///
+/// ```
+/// use std::time::Duration;
+/// use cardpointe_transport::{CallOptions, RetryPolicy};
+///
+/// // A look-up that must answer quickly or not at all: 5 s, no resends.
+/// let options = CallOptions::new()
+///     .with_timeout(Duration::from_secs(5))
+///     .with_retry_policy(RetryPolicy::never());
+/// assert_eq!(options.timeout, Some(Duration::from_secs(5)));
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CallOptions {
     /// Overrides the timeout of this call's class (payment, inquiry, tokenize).
     pub timeout: Option<Duration>,
+    /// Overrides the client's [`RetryPolicy`] for this call (how many resends, how long between
+    /// them). Applies only to resends the operation's [`RetrySafety`] allows.
+    pub retry: Option<RetryPolicy>,
 }
 
 impl CallOptions {
+    /// No overrides: the client's timeouts and retry policy.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
     /// Sets the timeout of this call.
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets the resend budget of this call.
+    #[must_use]
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = Some(retry);
         self
     }
 }
@@ -59,7 +89,10 @@ impl Client {
         self.call_with(operation, CallOptions::default()).await
     }
 
-    /// [`call`](Self::call) with per-call options (a timeout override).
+    /// [`call`](Self::call) with per-call options (a timeout, a resend budget).
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
     pub async fn call_with<O: Operation>(
         &self,
         operation: &O,
@@ -68,8 +101,9 @@ impl Client {
         let request = build_request(operation, options)?;
         let response = self.execute(request).await?.error_for_status()?;
         O::parse_response(response.body()).map_err(|e| {
+            // `ParseError` keeps the fault's kind and position, never the body's text.
             Error::new(Kind::Decode(redact::excerpt(response.body())))
-                .with_source(DecodeCause::from_parse_error(&e))
+                .with_source(e)
                 .with_operation(O::NAME)
         })
     }
@@ -89,9 +123,11 @@ fn build_request<O: Operation>(operation: &O, options: CallOptions) -> Result<Re
     let idempotent = matches!(O::RETRY, RetrySafety::Safe);
     let mut request =
         Request::new(service, method, operation.path(), O::NAME).with_idempotent(idempotent);
-    let body = operation.body().map_err(|_| {
-        // The serde error may quote a field value: not kept.
-        Error::new(Kind::Encode(format!("the {} request body", O::NAME))).with_operation(O::NAME)
+    let body = operation.body().map_err(|e| {
+        // `EncodeError` keeps the fault's kind, never a field's value.
+        Error::new(Kind::Encode(format!("the {} request body", O::NAME)))
+            .with_source(e)
+            .with_operation(O::NAME)
     })?;
     if let Some(body) = body {
         request.body = Some(Bytes::from_owner(ZeroizedBody(body)));
@@ -99,62 +135,6 @@ fn build_request<O: Operation>(operation: &O, options: CallOptions) -> Result<Re
     if let Some(timeout) = options.timeout {
         request = request.with_timeout(timeout);
     }
+    request.retry = options.retry;
     Ok(request)
 }
-
-/// Why a body did not decode, without the data: serde_json's messages can quote the offending
-/// value (`invalid type: string "4111…"`), so only its category and position are kept.
-#[derive(Debug)]
-pub(crate) struct DecodeCause {
-    what: &'static str,
-    line: usize,
-    column: usize,
-}
-
-impl DecodeCause {
-    pub(crate) fn from_json(error: &serde_json::Error) -> Self {
-        let what = match error.classify() {
-            serde_json::error::Category::Io => "an I/O failure",
-            serde_json::error::Category::Syntax => "not JSON",
-            serde_json::error::Category::Data => "JSON of an unexpected shape",
-            serde_json::error::Category::Eof => "truncated JSON",
-        };
-        Self {
-            what,
-            line: error.line(),
-            column: error.column(),
-        }
-    }
-
-    fn from_parse_error(error: &ParseError) -> Self {
-        match error {
-            ParseError::Json { source, .. } => Self::from_json(source),
-            ParseError::NoGreeting => Self {
-                what: "a page without the CardConnect REST Servlet greeting (check the base URL)",
-                line: 0,
-                column: 0,
-            },
-            _ => Self {
-                what: "a body of an unexpected shape",
-                line: 0,
-                column: 0,
-            },
-        }
-    }
-}
-
-impl fmt::Display for DecodeCause {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line == 0 {
-            f.write_str(self.what)
-        } else {
-            write!(
-                f,
-                "{} at line {} column {}",
-                self.what, self.line, self.column
-            )
-        }
-    }
-}
-
-impl StdError for DecodeCause {}

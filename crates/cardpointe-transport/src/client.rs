@@ -259,7 +259,7 @@ impl Client {
         &self,
         request: Request,
     ) -> Result<(Response, u32), (Error, u32)> {
-        let policy = self.inner.retry;
+        let policy = request.retry.unwrap_or(self.inner.retry);
         let mut retries = 0u32;
         loop {
             let outcome = self.attempt(&request).await;

@@ -256,16 +256,16 @@ impl fmt::Display for Error {
                  or the credentials do not cover merchant id {merchid}; check CARDPOINTE_USERNAME, \
                  CARDPOINTE_PASSWORD and CARDPOINTE_MERCHID"
             ),
-            Kind::Status(status, excerpt) => {
-                write!(f, "unexpected HTTP status {}", status.as_u16())?;
-                if !excerpt.is_empty() {
-                    write!(f, " (body: {excerpt:?})")?;
-                }
-                Ok(())
-            }
-            Kind::Decode(excerpt) => write!(
+            // The body is never quoted here (a gateway page can echo the request): its redacted
+            // excerpt is `body_excerpt()`, and what did not parse is the `source()`.
+            Kind::Status(status, _) => write!(
                 f,
-                "the response body is not the expected JSON (body: {excerpt:?})"
+                "unexpected HTTP status {} (a redacted excerpt of the body is in body_excerpt())",
+                status.as_u16()
+            ),
+            Kind::Decode(_) => f.write_str(
+                "the response body is not what the endpoint sends, so the gateway may have acted \
+                 on the request (a redacted excerpt of the body is in body_excerpt())",
             ),
             Kind::Encode(what) => write!(f, "the request could not be encoded: {what}"),
             Kind::Io => f.write_str(

@@ -4,13 +4,14 @@ use std::fmt;
 use std::time::Duration;
 
 use bytes::Bytes;
+use cardpointe_types::{JsonFault, ParseError};
 use http::{HeaderMap, Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use zeroize::Zeroize;
 
 use crate::error::Kind;
-use crate::{Error, redact};
+use crate::{Error, RetryPolicy, redact};
 
 /// Which CardPointe service a request goes to; each has its own path prefix on the same origin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -48,6 +49,7 @@ pub struct Request {
     pub(crate) idempotent: bool,
     pub(crate) class: CallClass,
     pub(crate) timeout: Option<Duration>,
+    pub(crate) retry: Option<RetryPolicy>,
 }
 
 impl Request {
@@ -78,6 +80,7 @@ impl Request {
             idempotent,
             class,
             timeout: None,
+            retry: None,
         }
     }
 
@@ -86,8 +89,9 @@ impl Request {
         let mut buf = Vec::with_capacity(256);
         if let Err(e) = serde_json::to_writer(&mut buf, body) {
             buf.zeroize();
+            // Only the fault's kind: serde's message may quote a field's value.
             return Err(Error::new(Kind::Encode("the JSON body".into()))
-                .with_source(e)
+                .with_source(JsonFault::new(&e))
                 .with_operation(self.operation));
         }
         self.body = Some(Bytes::from_owner(ZeroizedBody(buf)));
@@ -105,6 +109,14 @@ impl Request {
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Overrides the client's [`RetryPolicy`] for this request: how many resends (of those
+    /// [`with_idempotent`](Self::with_idempotent) allows) and how long between them.
+    #[must_use]
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = Some(retry);
         self
     }
 
@@ -141,6 +153,7 @@ impl fmt::Debug for Request {
             .field("idempotent", &self.idempotent)
             .field("class", &self.class)
             .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -191,7 +204,10 @@ impl Response {
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         serde_json::from_slice(&self.body).map_err(|e| {
             Error::new(Kind::Decode(redact::excerpt(&self.body)))
-                .with_source(crate::call::DecodeCause::from_json(&e))
+                .with_source(ParseError::Json {
+                    operation: self.operation,
+                    source: JsonFault::new(&e),
+                })
                 .with_operation(self.operation)
         })
     }

@@ -4,7 +4,7 @@ use cardpointe_testkit as support;
 
 use std::time::Duration;
 
-use cardpointe_transport::{CallOptions, Method, StatusCode};
+use cardpointe_transport::{CallOptions, Method, RetryPolicy, StatusCode};
 use cardpointe_types::{
     Amount, AuthRequest, HasOutcome, InquireRequest, MerchantId, PaymentSource, Retref, Token,
 };
@@ -105,4 +105,82 @@ async fn a_per_call_timeout_overrides_the_payment_default() {
     assert!(err.is_timeout() && err.maybe_sent());
     assert_eq!(err.operation(), Some("auth"));
     assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_per_call_retry_policy_narrows_the_resends_of_a_safe_operation() {
+    let server =
+        TestServer::https(|_| async { text(StatusCode::BAD_GATEWAY, "bad gateway") }).await;
+    let options = CallOptions::new().with_retry_policy(RetryPolicy::never());
+    let err = server
+        .client()
+        .call_with(&inquire(), options)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(StatusCode::BAD_GATEWAY));
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "the client's two resends were not spent"
+    );
+}
+
+#[tokio::test]
+async fn a_per_call_retry_policy_never_makes_an_unsafe_operation_resendable() {
+    let server =
+        TestServer::https(|_| async { text(StatusCode::BAD_GATEWAY, "bad gateway") }).await;
+    let generous = RetryPolicy::default()
+        .with_max_retries(5)
+        .with_backoff(Duration::from_millis(1), Duration::from_millis(2));
+    let options = CallOptions::new().with_retry_policy(generous);
+    let err = server
+        .client()
+        .call_with(&auth(), options)
+        .await
+        .unwrap_err();
+    assert!(err.maybe_sent());
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "auth is declared Unsafe: sent once"
+    );
+}
+
+/// Every `Display` in the chain, joined.
+fn displayed_chain(err: &cardpointe_transport::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = std::error::Error::source(err);
+    while let Some(c) = cause {
+        text.push_str(&format!(" | {c}"));
+        cause = c.source();
+    }
+    text
+}
+
+#[tokio::test]
+async fn no_error_display_quotes_a_response_body_holding_a_card_number() {
+    const ECHO: &str = r#"{"account":"4111111111111111","respstat":["4111111111111111"]}"#;
+    for status in [
+        StatusCode::OK,
+        StatusCode::BAD_REQUEST,
+        StatusCode::INTERNAL_SERVER_ERROR,
+    ] {
+        let server = TestServer::https(move |_| async move { json(status, ECHO) }).await;
+        let client = server.client().clone();
+        let options = CallOptions::new().with_retry_policy(RetryPolicy::never());
+        for err in [
+            client.call_with(&auth(), options).await.unwrap_err(),
+            client.call_with(&inquire(), options).await.unwrap_err(),
+        ] {
+            let shown = displayed_chain(&err);
+            assert!(!shown.contains("411111"), "{status}: {shown}");
+            assert!(
+                !shown.contains("respstat"),
+                "{status}: the body is not quoted: {shown}"
+            );
+            // The redacted excerpt stays available on request.
+            let excerpt = err.body_excerpt().expect("an excerpt");
+            assert!(!excerpt.contains("411111"), "{excerpt}");
+        }
+    }
 }

@@ -90,7 +90,11 @@ pub enum ValueError {
 }
 
 /// Why a response (or request) body could not be read as the expected type.
-#[derive(Debug, thiserror::Error)]
+///
+/// Neither the `Display` text nor the [`source`](std::error::Error::source) chain quotes the
+/// body: serde_json's own messages can (`invalid type: string "4111…"`), so only the kind of
+/// fault and its position are kept ([`JsonFault`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ParseError {
     /// The body is not JSON of the expected shape.
@@ -98,9 +102,9 @@ pub enum ParseError {
     Json {
         /// The operation whose body was being read (`"auth"`, `"inquire"`, …).
         operation: &'static str,
-        /// What serde_json found wrong, with line and column.
+        /// What was wrong and where, without the data.
         #[source]
-        source: serde_json::Error,
+        source: JsonFault,
     },
     /// The credential test answered without the `CardConnect REST Servlet` greeting.
     #[error(
@@ -110,7 +114,7 @@ pub enum ParseError {
 }
 
 /// Why a request could not be written as JSON.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EncodeError {
     /// serde_json refused the value (cannot happen for this crate's own types; kept for custom
@@ -119,8 +123,95 @@ pub enum EncodeError {
     Json {
         /// The operation whose request was being written.
         operation: &'static str,
-        /// The serde_json error.
+        /// What was wrong, without the data.
         #[source]
-        source: serde_json::Error,
+        source: JsonFault,
     },
+}
+
+/// What serde_json found wrong with a body, without any of the body: the kind of fault and its
+/// line and column. The one place that turns a `serde_json::Error` into something safe to log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[error("{} at line {line} column {column}", kind.describe())]
+#[non_exhaustive]
+pub struct JsonFault {
+    /// What kind of fault.
+    pub kind: JsonFaultKind,
+    /// One-based line of the fault (0 when serde_json gives none, as when writing).
+    pub line: usize,
+    /// One-based column of the fault (0 when serde_json gives none).
+    pub column: usize,
+}
+
+/// The kinds of [`JsonFault`] (serde_json's categories).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JsonFaultKind {
+    /// Not JSON at all (an HTML page, a text message, a stray byte).
+    Syntax,
+    /// JSON, but not of the expected shape (a missing field, a wrong type, an unknown value).
+    Data,
+    /// JSON that stops early (a truncated body).
+    Eof,
+    /// The reader or writer underneath failed.
+    Io,
+}
+
+impl JsonFaultKind {
+    const fn describe(self) -> &'static str {
+        match self {
+            Self::Syntax => "not JSON",
+            Self::Data => "JSON of an unexpected shape",
+            Self::Eof => "truncated JSON",
+            Self::Io => "an I/O failure",
+        }
+    }
+}
+
+impl JsonFault {
+    /// The kind and position of `error`; its message (which may quote the data) is dropped.
+    #[must_use]
+    pub fn new(error: &serde_json::Error) -> Self {
+        use serde_json::error::Category;
+        let kind = match error.classify() {
+            Category::Io => JsonFaultKind::Io,
+            Category::Syntax => JsonFaultKind::Syntax,
+            Category::Data => JsonFaultKind::Data,
+            Category::Eof => JsonFaultKind::Eof,
+        };
+        Self {
+            kind,
+            line: error.line(),
+            column: error.column(),
+        }
+    }
+}
+
+impl From<&serde_json::Error> for JsonFault {
+    fn from(error: &serde_json::Error) -> Self {
+        Self::new(error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_json_fault_keeps_the_position_but_not_the_quoted_value() {
+        let err = serde_json::from_str::<u64>(r#""4111111111111111""#).unwrap_err();
+        assert!(
+            err.to_string().contains("4111111111111111"),
+            "serde quotes it"
+        );
+        let fault = JsonFault::new(&err);
+        assert_eq!(fault.kind, JsonFaultKind::Data);
+        let parse = ParseError::Json {
+            operation: "auth",
+            source: fault,
+        };
+        let text = format!("{parse} {parse:?}");
+        assert!(!text.contains("4111"), "{text}");
+        assert!(text.contains("line 1"), "{text}");
+    }
 }

@@ -104,7 +104,7 @@ pub use enums::{
     EntryMode, HostBatchStatus, MerchantAdvice, ReceiptRequest, SettlementStatus,
     SettlementTxnStatus,
 };
-pub use error::{EncodeError, ParseError, ValueError};
+pub use error::{EncodeError, JsonFault, JsonFaultKind, ParseError, ValueError};
 pub use expiry::Expiry;
 pub use ids::{
     AccountId, Currency, MerchantId, OrderId, Postal, ProfileId, Retref, Token, luhn_valid,

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::{EncodeError, ParseError};
+use crate::{EncodeError, JsonFault, ParseError};
 
 /// The HTTP method of an operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -147,9 +147,9 @@ pub(crate) fn json_body<T: Serialize>(
 ) -> Result<Option<Vec<u8>>, EncodeError> {
     serde_json::to_vec(value)
         .map(Some)
-        .map_err(|source| EncodeError::Json {
+        .map_err(|e| EncodeError::Json {
             operation: name,
-            source,
+            source: JsonFault::new(&e),
         })
 }
 
@@ -158,9 +158,9 @@ pub(crate) fn parse_json<T: for<'de> serde::Deserialize<'de>>(
     name: &'static str,
     body: &[u8],
 ) -> Result<T, ParseError> {
-    serde_json::from_slice(body).map_err(|source| ParseError::Json {
+    serde_json::from_slice(body).map_err(|e| ParseError::Json {
         operation: name,
-        source,
+        source: JsonFault::new(&e),
     })
 }
 
@@ -173,9 +173,9 @@ pub(crate) fn parse_list_or_one<T: for<'de> serde::Deserialize<'de>>(
     let mut de = serde_json::Deserializer::from_slice(body);
     crate::wire::list_or_one(&mut de)
         .and_then(|v| de.end().map(|()| v))
-        .map_err(|source| ParseError::Json {
+        .map_err(|e| ParseError::Json {
             operation: name,
-            source,
+            source: JsonFault::new(&e),
         })
 }
 

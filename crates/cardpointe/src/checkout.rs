@@ -315,7 +315,7 @@ impl Checkout {
     /// on the reader and builds the receipt, reporting each step to `on_event`.
     ///
     /// # Errors
-    /// [`Error::Reader`] when no card could be read, [`Error::CardSecure`] when tokenizing
+    /// The reader's error when no card could be read, [`Error::CardSecure`] when tokenizing
     /// failed (nothing was charged), and the errors of [`Gateway::auth`]. Declines are
     /// results, not errors.
     pub async fn run(

@@ -1,19 +1,16 @@
 //! [`Gateway`]: every CardPointe Gateway operation as a typed method over one HTTPS client.
 
-use std::time::Duration;
-
-use cardpointe_transport::{Client, Request, Service};
+use cardpointe_transport::{CallOptions, Client};
 use cardpointe_types::{
-    Api, AuthRequest, BatchResponse, BinInfo, BinRequest, CaptureRequest, CaptureResponse,
+    AuthRequest, BatchResponse, BinInfo, BinRequest, CaptureRequest, CaptureResponse,
     CloseBatchRequest, CredentialTestRequest, CredentialTestResponse, FundingRequest,
     FundingResponse, InquireByOrderIdRequest, InquireMerchantRequest, InquireRequest,
-    InquireResponse, MerchantId, MerchantInfo, Method, OpenBatchRequest, Operation,
-    ProfileDeleteRequest, ProfileReadRequest, ProfileRequest, ProfileResponse, RefundRequest,
-    RefundResponse, RetrySafety, SettlementBatch, SettlestatByBatchSourceRequest,
-    SettlestatRequest, SigcapRequest, SigcapResponse, SurchargeRequest, SurchargeResponse,
-    VoidByOrderIdRequest, VoidRequest, VoidResponse,
+    InquireResponse, MerchantId, MerchantInfo, OpenBatchRequest, Operation, ProfileDeleteRequest,
+    ProfileReadRequest, ProfileRequest, ProfileResponse, RefundRequest, RefundResponse,
+    SettlementBatch, SettlestatByBatchSourceRequest, SettlestatRequest, SigcapRequest,
+    SigcapResponse, SurchargeRequest, SurchargeResponse, VoidByOrderIdRequest, VoidRequest,
+    VoidResponse,
 };
-use zeroize::Zeroize;
 
 use crate::Error;
 use crate::recovery::{self, AuthOutcome, RecoveryPolicy};
@@ -93,67 +90,31 @@ impl Gateway {
         &self.recovery
     }
 
-    /// Sends any [`Operation`] and reads its answer. Every method below is this call with a
-    /// fixed request type; use it for endpoints added later.
+    /// Sends any [`Operation`] and reads its answer, through the transport's one send path
+    /// ([`Client::call`]). Every method below is this call with a fixed request type; use it
+    /// for endpoints added later.
+    ///
+    /// Whether the transport may resend the request after an ambiguous failure is the
+    /// operation's own declaration ([`Operation::RETRY`]); nothing here changes it.
     ///
     /// # Errors
-    /// [`Error::Transport`] when no answer came (ask [`Error::maybe_sent`]),
-    /// [`Error::Parse`] when the answer is unreadable.
+    /// [`Error::Transport`] when no usable answer came: no connection, a timeout, an HTTP
+    /// error status, or an unreadable body (ask [`Error::maybe_sent`]).
     pub async fn call<Op: Operation>(&self, op: &Op) -> Result<Op::Response, Error> {
-        self.call_with_timeout(op, None).await
+        Ok(self.client.call(op).await?)
     }
 
-    /// As [`call`](Self::call), with a timeout for this call only.
+    /// As [`call`](Self::call), with options for this call only: a timeout, a resend budget
+    /// ([`CallOptions`]).
     ///
     /// # Errors
     /// As [`call`](Self::call).
-    pub async fn call_with_timeout<Op: Operation>(
+    pub async fn call_with<Op: Operation>(
         &self,
         op: &Op,
-        timeout: Option<Duration>,
+        options: CallOptions,
     ) -> Result<Op::Response, Error> {
-        self.send(op, timeout, matches!(Op::RETRY, RetrySafety::Safe))
-            .await
-    }
-
-    /// Sends `op`; `resend` lets the transport repeat it after an ambiguous failure (only for
-    /// operations that are safe to repeat, and not for the counted voids of a recovery).
-    pub(crate) async fn send<Op: Operation>(
-        &self,
-        op: &Op,
-        timeout: Option<Duration>,
-        resend: bool,
-    ) -> Result<Op::Response, Error> {
-        let service = match Op::API {
-            Api::CardSecure => Service::CardSecure,
-            _ => Service::Gateway,
-        };
-        let method = match op.method() {
-            Method::Get => cardpointe_transport::Method::GET,
-            Method::Post => cardpointe_transport::Method::POST,
-            Method::Delete => cardpointe_transport::Method::DELETE,
-            _ => cardpointe_transport::Method::PUT,
-        };
-        let mut request =
-            Request::new(service, method, op.path(), Op::NAME).with_idempotent(resend);
-        if let Some(timeout) = timeout {
-            request = request.with_timeout(timeout);
-        }
-        if let Some(mut body) = op.body()? {
-            // The body is already JSON: hand it over as a raw value (no second encoding), then
-            // zero this copy; it may hold a card number or reader data.
-            let attached = match serde_json::from_slice::<&serde_json::value::RawValue>(&body) {
-                Ok(raw) => request.with_json(raw).map_err(Error::from),
-                Err(source) => Err(Error::Encode(cardpointe_types::EncodeError::Json {
-                    operation: Op::NAME,
-                    source,
-                })),
-            };
-            body.zeroize();
-            request = attached?;
-        }
-        let response = self.client.execute(request).await?.error_for_status()?;
-        Ok(Op::parse_response(response.body())?)
+        Ok(self.client.call_with(op, options).await?)
     }
 
     /// `auth`, safely: the request gets a unique order id when it has none, and when the answer

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use cardpointe_reader::{Reader, ReaderError, ReaderEvent};
+use cardpointe_reader::{Reader, ReaderEvent};
+use cardpointe_types::ValueError;
 use cardpointe_vp3300::TransactionRequest;
 use cardpointe_vp3300::command::{HostResponse, Interfaces, Payment};
 
@@ -73,10 +74,6 @@ impl ReaderSession {
     }
 }
 
-fn reader_error(e: ReaderError) -> Error {
-    Error::Reader(e.to_string())
-}
-
 fn prompt(event: &ReaderEvent) -> Option<String> {
     Some(match event {
         ReaderEvent::WaitingForCard { fallback: true, .. } => "CHIP ERROR - PLEASE SWIPE".into(),
@@ -98,29 +95,31 @@ impl CardReader for ReaderSession {
         progress: &'a mut (dyn FnMut(CheckoutEvent) + Send),
     ) -> ReaderFuture<'a, cardpointe_vp3300::EncryptedCardData> {
         Box::pin(async move {
-            let minor = u64::try_from(amount.minor_units())
-                .map_err(|_| Error::Reader("a card read needs a positive amount".to_owned()))?;
+            let minor = u64::try_from(amount.minor_units()).map_err(|_| {
+                Error::Value(ValueError::Range {
+                    kind: "card-read amount (minor units)",
+                    value: i128::from(amount.minor_units()),
+                    min: 0,
+                    max: i128::from(i64::MAX),
+                })
+            })?;
             let mut request =
                 TransactionRequest::new(Payment::purchase_usd(minor), self.interfaces);
             request.card_timeout = self.card_timeout;
-            let read = self.reader.read_card(request).await.map_err(reader_error)?;
+            let read = self.reader.read_card(request).await?;
             read.card_data_with(|event| {
                 if let Some(text) = prompt(event) {
                     progress(CheckoutEvent::ReaderPrompt(text));
                 }
             })
             .await
-            .map_err(reader_error)
+            .map_err(Error::from)
         })
     }
 
     fn complete<'a>(&'a mut self, answer: HostResponse) -> ReaderFuture<'a, ReaderOutcome> {
         Box::pin(async move {
-            let outcome = self
-                .reader
-                .complete_online(answer)
-                .await
-                .map_err(reader_error)?;
+            let outcome = self.reader.complete_online(answer).await?;
             Ok(ReaderOutcome::from(&outcome))
         })
     }

@@ -15,6 +15,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use cardpointe_transport::CallOptions;
 use cardpointe_types::{
     AuthRequest, AuthResponse, HasOutcome, InquireByOrderIdRequest, InquireResponse, OrderId,
     RespProc, RespStat, VoidByOrderIdRequest, VoidResponse,
@@ -353,7 +354,7 @@ pub(crate) async fn safe_auth(
         tokio::time::sleep(policy.pause).await;
         let inquiry = InquireByOrderIdRequest::new(merchid.clone(), order_id.clone());
         match gateway
-            .call_with_timeout(&inquiry, Some(policy.timeout))
+            .call_with(&inquiry, CallOptions::new().with_timeout(policy.timeout))
             .await
         {
             Ok(found) => {
@@ -393,8 +394,12 @@ pub(crate) async fn safe_auth(
     let mut nothing: Option<(VoidResponse, u8)> = None;
     for attempt in 1..=policy.void_attempts.max(1) {
         tokio::time::sleep(policy.pause).await;
-        // Not resent by the transport: each attempt here is one request on the wire.
-        match gateway.send(&void, Some(policy.timeout), false).await {
+        // `voidByOrderId` is declared unsafe to resend, so the transport never repeats it after
+        // it may have reached the gateway: each attempt here is one request on the wire.
+        match gateway
+            .call_with(&void, CallOptions::new().with_timeout(policy.timeout))
+            .await
+        {
             Ok(answer) if answer.is_approved() => {
                 tracing::info!(orderid = %order_id, attempt, "recovery: reversed by voidByOrderId");
                 return Ok(AuthOutcome::Reversed {

@@ -201,7 +201,7 @@ impl CardReader for VanishingReader {
     }
 
     fn complete<'a>(&'a mut self, _answer: HostResponse) -> ReaderFuture<'a, ReaderOutcome> {
-        Box::pin(async { Err(cardpointe::Error::Reader("link lost".into())) })
+        Box::pin(async { Err(cardpointe::Error::card_reader("link lost")) })
     }
 }
 

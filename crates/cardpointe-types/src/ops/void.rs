@@ -40,7 +40,12 @@ impl VoidRequest {
 
 model! {
     /// A void-by-order-id request (`PUT /voidByOrderId`): the recovery path when an `auth` got no
-    /// answer. The gateway recommends sending it three times, so it is marked retry-safe.
+    /// answer.
+    ///
+    /// The gateway recommends sending it up to three times; the facade's safe `auth` does, one
+    /// counted request at a time with a pause between. A transport never resends it on its own
+    /// (it is [`RetrySafety::Unsafe`](crate::RetrySafety::Unsafe), like `void`): a partial void
+    /// sent twice would void twice, and a blind resend would hide how many reached the gateway.
     #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
     #[non_exhaustive]
     pub struct VoidByOrderIdRequest {
@@ -112,6 +117,18 @@ operation!(
 
 operation!(
     VoidByOrderIdRequest => VoidResponse, name: "voidByOrderId", method: Method::WRITE,
-    retry: RetrySafety::Safe,
+    retry: RetrySafety::Unsafe,
     body: json, path: |_s| "voidByOrderId".to_owned(), parse: parse_json,
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Operation;
+
+    #[test]
+    fn voids_are_declared_unsafe_to_resend_once_here_and_nowhere_else() {
+        assert_eq!(VoidRequest::RETRY, RetrySafety::Unsafe);
+        assert_eq!(VoidByOrderIdRequest::RETRY, RetrySafety::Unsafe);
+    }
+}
