@@ -34,7 +34,9 @@ mod writer;
 pub use dol::{Dol, DolEntry, DolError, TagSource, TlvSource};
 pub use error::Error;
 pub use hex::Hex;
-pub use mask::{MaskedValue, Sensitivity, is_sensitive, sensitivity};
+#[cfg(feature = "alloc")]
+pub use mask::mask_pan;
+pub use mask::{MaskedPan, MaskedValue, PanMask, Sensitivity, is_sensitive, sensitivity};
 pub use options::{Dialect, Options, Padding};
 pub use reader::{Marker, Tlv, Tlvs, parse};
 pub use tag::{Class, MAX_TAG_LEN, Tag, TagList};

@@ -108,18 +108,18 @@ fn pan_char(nibble: u8) -> Result<Option<char>, ()> {
     }
 }
 
-/// PAN digits (BCD, `cn`, or ASCII digits in ID TECH masked copies), shown as first 6 /
-/// last 4 for 13+ digits, last 4 for 10..12, nothing for shorter or non-PAN data.
+/// PAN digits (BCD, `cn`, or ASCII digits in ID TECH masked copies), shown by the one
+/// masking rule ([`PanMask::FIRST_SIX_LAST_FOUR`]); nothing for non-PAN data.
 fn fmt_pan(value: &[u8], f: &mut fmt::Formatter<'_>) -> fmt::Result {
     const MAX: usize = 24;
-    let mut digits = ['*'; MAX];
+    let mut digits = [b'*'; MAX];
     let mut n = 0;
     let ascii = !value.is_empty() && value.iter().all(|b| b.is_ascii_digit() || *b == b'*');
     let mut ok = true;
     if ascii {
         for &b in value {
             if let Some(d) = digits.get_mut(n) {
-                *d = char::from(b);
+                *d = b;
             }
             n += 1;
         }
@@ -129,7 +129,8 @@ fn fmt_pan(value: &[u8], f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 match pan_char(nibble) {
                     Ok(Some(c)) => {
                         if let Some(d) = digits.get_mut(n) {
-                            *d = c;
+                            // `pan_char` yields ASCII only.
+                            *d = u8::try_from(c).unwrap_or(b'*');
                         }
                         n += 1;
                     }
@@ -145,16 +146,154 @@ fn fmt_pan(value: &[u8], f: &mut fmt::Formatter<'_>) -> fmt::Result {
     if !ok || n > MAX {
         return write!(f, "<card data masked, {} bytes>", value.len());
     }
-    let (head, tail) = match n {
-        13.. => (6, 4),
-        10..=12 => (0, 4),
-        _ => (0, 0),
+    let text = core::str::from_utf8(digits.get(..n).unwrap_or_default()).unwrap_or_default();
+    fmt::Display::fmt(&PanMask::FIRST_SIX_LAST_FOUR.apply(text), f)
+}
+
+/// How much of a card number (PAN) a masked form shows: the one masking rule of the workspace.
+///
+/// Whatever the format, a PAN of 13 or more digits shows at most its first six and last four
+/// digits (the PCI DSS maximum), one of 10 to 12 digits at most its last four, and a shorter
+/// one nothing, so the shown parts never overlap or reveal a short number. A format can show
+/// less than that (only the last four, or the first two and last four as the gateway echoes a
+/// PAN), never more.
+///
+/// ```
+/// use cardpointe_emv::PanMask;
+///
+/// assert_eq!(PanMask::FIRST_SIX_LAST_FOUR.apply("4111111111111111").to_string(), "411111******1111");
+/// assert_eq!(PanMask::LAST_FOUR.grouped().apply("371449635398431").to_string(), "**** ****** *8431");
+/// assert_eq!(PanMask::GATEWAY.apply("4111111111111111").to_string(), "41XXXXXXXXXX1111");
+/// assert_eq!(PanMask::FIRST_SIX_LAST_FOUR.apply("1234567890").to_string(), "******7890");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PanMask {
+    head: u8,
+    tail: u8,
+    fill: char,
+    grouped: bool,
+}
+
+impl PanMask {
+    /// The first six (the BIN) and the last four: `411111******1111`.
+    pub const FIRST_SIX_LAST_FOUR: Self = Self {
+        head: 6,
+        tail: 4,
+        fill: '*',
+        grouped: false,
     };
-    for (i, c) in digits.iter().take(n).enumerate() {
-        let shown = i < head || i >= n - tail;
-        write!(f, "{}", if shown { *c } else { '*' })?;
+    /// Only the last four: `************1111`.
+    pub const LAST_FOUR: Self = Self {
+        head: 0,
+        tail: 4,
+        fill: '*',
+        grouped: false,
+    };
+    /// The gateway's own echo of a PAN (the `account` of a `tokenize:"Y"` answer): the first
+    /// two and the last four, `X` for the rest, `41XXXXXXXXXX1111`.
+    pub const GATEWAY: Self = Self {
+        head: 2,
+        tail: 4,
+        fill: 'X',
+        grouped: false,
+    };
+
+    /// The same, with the digits grouped as the card prints them (`4-6-5` for 15 digits, as
+    /// American Express, `4-6-4` for 14, as Diners Club, otherwise groups of four).
+    #[must_use]
+    pub const fn grouped(mut self) -> Self {
+        self.grouped = true;
+        self
     }
-    Ok(())
+
+    /// The same, with `fill` for hidden digits.
+    #[must_use]
+    pub const fn with_fill(mut self, fill: char) -> Self {
+        self.fill = fill;
+        self
+    }
+
+    /// `pan`, to be shown masked by this format. Digits and already-masked positions (`*`,
+    /// `X`, `x`) count as PAN characters; anything else (spaces, dashes) is dropped.
+    #[must_use]
+    pub const fn apply(self, pan: &str) -> MaskedPan<'_> {
+        MaskedPan { pan, mask: self }
+    }
+
+    /// How many leading and trailing characters of a PAN of `len` characters may show.
+    const fn shown(self, len: usize) -> (usize, usize) {
+        let head = if len >= 13 { self.head as usize } else { 0 };
+        let tail = if len >= 10 { self.tail as usize } else { 0 };
+        (head, tail)
+    }
+
+    /// The digit groups a PAN of `len` digits prints in.
+    const fn groups(len: usize) -> &'static [usize] {
+        match len {
+            15 => &[4, 6, 5],
+            14 => &[4, 6, 4],
+            _ => &[4, 4, 4, 4],
+        }
+    }
+}
+
+/// A PAN shown masked ([`PanMask::apply`]): `Display` writes the masked form, and allocates
+/// nothing.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct MaskedPan<'a> {
+    pan: &'a str,
+    mask: PanMask,
+}
+
+impl MaskedPan<'_> {
+    fn chars(&self) -> impl Iterator<Item = char> + '_ {
+        self.pan
+            .chars()
+            .filter(|c| c.is_ascii_digit() || matches!(c, '*' | 'X' | 'x'))
+    }
+}
+
+impl fmt::Display for MaskedPan<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write as _;
+        let len = self.chars().count();
+        let (head, tail) = self.mask.shown(len);
+        let groups = PanMask::groups(len);
+        let (mut group, mut in_group) = (0, 0);
+        for (i, c) in self.chars().enumerate() {
+            if self.mask.grouped && i > 0 {
+                let size = groups.get(group).copied().unwrap_or(usize::MAX);
+                if in_group == size {
+                    f.write_char(' ')?;
+                    group += 1;
+                    in_group = 0;
+                }
+            }
+            let shown = (i < head || i + tail >= len) && c.is_ascii_digit();
+            f.write_char(if shown { c } else { self.mask.fill })?;
+            in_group += 1;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for MaskedPan<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// `pan` masked by `mask` ([`PanMask`]), as a `String`.
+///
+/// ```
+/// use cardpointe_emv::{PanMask, mask_pan};
+/// assert_eq!(mask_pan("4111 1111 1111 1111", PanMask::FIRST_SIX_LAST_FOUR.grouped()), "4111 11** **** 1111");
+/// assert_eq!(mask_pan("6011********6668", PanMask::FIRST_SIX_LAST_FOUR), "6011********6668");
+/// ```
+#[cfg(feature = "alloc")]
+#[must_use]
+pub fn mask_pan(pan: &str, mask: PanMask) -> alloc::string::String {
+    alloc::string::ToString::to_string(&mask.apply(pan))
 }
 
 #[cfg(test)]
@@ -192,6 +331,60 @@ mod tests {
         assert_eq!(
             format!("{}", MaskedValue::new(Tag::new(0x5A), &v)),
             "<card data masked, 8 bytes>"
+        );
+    }
+
+    #[test]
+    fn pan_masks_never_show_more_than_six_and_four() {
+        let m = |pan: &str, mask: PanMask| format!("{}", mask.apply(pan));
+        assert_eq!(
+            m("4111111111111111", PanMask::FIRST_SIX_LAST_FOUR),
+            "411111******1111"
+        );
+        assert_eq!(
+            m("4111111111111111", PanMask::LAST_FOUR.grouped()),
+            "**** **** **** 1111"
+        );
+        assert_eq!(
+            m("36227206271667", PanMask::LAST_FOUR.grouped()),
+            "**** ****** 1667"
+        );
+        assert_eq!(
+            m(
+                "4111111111111111111",
+                PanMask::FIRST_SIX_LAST_FOUR.grouped()
+            ),
+            "4111 11** **** ***1 111"
+        );
+        assert_eq!(
+            m("378282246310005", PanMask::FIRST_SIX_LAST_FOUR.grouped()),
+            "3782 82**** *0005"
+        );
+        assert_eq!(m("1234567890", PanMask::FIRST_SIX_LAST_FOUR), "******7890");
+        assert_eq!(m("123456789", PanMask::LAST_FOUR), "*********");
+        assert_eq!(m("12", PanMask::LAST_FOUR), "**");
+        assert_eq!(m("", PanMask::LAST_FOUR.grouped()), "");
+        assert_eq!(
+            m("4111-1111 1111-1111", PanMask::GATEWAY),
+            "41XXXXXXXXXX1111"
+        );
+        assert_eq!(
+            m("541333******0011", PanMask::FIRST_SIX_LAST_FOUR),
+            "541333******0011"
+        );
+        assert_eq!(
+            m(
+                "6011********6668",
+                PanMask::FIRST_SIX_LAST_FOUR.with_fill('X')
+            ),
+            "6011XXXXXXXX6668"
+        );
+        assert_eq!(
+            m(
+                "4111111111111111",
+                PanMask::FIRST_SIX_LAST_FOUR.with_fill('#')
+            ),
+            "411111######1111"
         );
     }
 

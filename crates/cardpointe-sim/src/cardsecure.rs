@@ -10,7 +10,8 @@ use crate::devicedata::{self, DeviceDataError};
 use crate::gateway::expiry_mmyy;
 use crate::reply::Reply;
 use crate::state::State;
-use crate::wire::{Fields, Obj, all_digits, luhn_valid};
+use crate::wire::{Fields, Obj, all_digits};
+use cardpointe_types::luhn_valid;
 
 /// The card number wallet payloads stand for (they are accepted opaquely).
 pub(crate) const WALLET_TEST_PAN: &str = "4111111111111111";

@@ -437,7 +437,7 @@ mod tests {
         let card = read(&encode_hex(&payload)).unwrap();
         let pan = card.pan.as_str();
         assert!(
-            pan.starts_with("6510") && pan.ends_with("0133") && crate::wire::luhn_valid(pan),
+            pan.starts_with("6510") && pan.ends_with("0133") && cardpointe_types::luhn_valid(pan),
             "{pan:?}"
         );
         // Stable: the same masked PAN gives the same stand-in.

@@ -11,9 +11,9 @@ use crate::emv::{self, EmvRead};
 use crate::reply::Reply;
 use crate::rules::{self, Verdict};
 use crate::state::{Kind, Pan, Setlstat, State, Txn};
-use crate::wire::{
-    Fields, Obj, Respstat, all_digits, format_amount, luhn_valid, mask_pan, parse_amount,
-};
+use crate::wire::{Fields, Obj, Respstat, all_digits, format_amount, parse_amount};
+use cardpointe_emv::{PanMask, mask_pan};
+use cardpointe_types::luhn_valid;
 
 /// What a handler may touch.
 pub(crate) struct Ctx<'a> {
@@ -71,7 +71,7 @@ enum AccountError {
 }
 
 /// Validates a clear PAN: PPS 11 (not digits), 13 (Luhn), 33 (unknown brand).
-fn check_pan(pan: &str) -> Result<rules::Brand, AccountError> {
+fn check_pan(pan: &str) -> Result<cardpointe_types::CardBrand, AccountError> {
     if !all_digits(pan) || pan.len() < 12 || pan.len() > 19 {
         return Err(AccountError::Code("11"));
     }
@@ -137,7 +137,7 @@ impl Ctx<'_> {
             return Ok(Source {
                 pan: card.pan,
                 token,
-                accttype: brand.accttype().to_owned(),
+                accttype: rules::accttype(brand).to_owned(),
                 ach: false,
                 entrymode: Some(card.entrymode.to_owned()),
                 expiry: card.expiry,
@@ -163,7 +163,7 @@ impl Ctx<'_> {
             let accttype = match &entry.routing {
                 Some(_) => accttype.unwrap_or_else(|| "ECHK".to_owned()),
                 None => rules::brand(entry.pan.as_str())
-                    .map_or("VISA", rules::Brand::accttype)
+                    .map_or("VISA", rules::accttype)
                     .to_owned(),
             };
             return Ok(Source {
@@ -198,7 +198,7 @@ impl Ctx<'_> {
         Ok(Source {
             pan: Pan::new(&account),
             token,
-            accttype: brand.accttype().to_owned(),
+            accttype: rules::accttype(brand).to_owned(),
             ach: false,
             entrymode: None,
             expiry: None,
@@ -392,7 +392,7 @@ impl Ctx<'_> {
         let processor = merchant.processor;
         let mut txn = self.base_txn(&merchid, f);
         txn.token = Some(source.token.clone());
-        txn.masked = Some(mask_pan(source.pan.as_str()));
+        txn.masked = Some(mask_pan(source.pan.as_str(), PanMask::GATEWAY));
         txn.accttype.clone_from(&source.accttype);
         txn.expiry.clone_from(&expiry);
         txn.currency.clone_from(&merchant.currency);
@@ -462,8 +462,7 @@ impl Ctx<'_> {
             .as_ref()
             .filter(|_| !verdict.timeout)
             .map(|read| {
-                let network =
-                    rules::brand(source.pan.as_str()).map_or("", rules::Brand::network_label);
+                let network = rules::brand(source.pan.as_str()).map_or("", rules::network_label);
                 (
                     emv::issuer_authentication_data(read, approved),
                     emv::tag_data(read, approved, network),
@@ -514,7 +513,7 @@ impl Ctx<'_> {
         obj.s("retref", txn.retref.clone());
         obj.s("respstat", txn.respstat.as_str());
         let account = if f.flag("tokenize") {
-            mask_pan(source.pan.as_str())
+            mask_pan(source.pan.as_str(), PanMask::GATEWAY)
         } else {
             source.token.clone()
         };

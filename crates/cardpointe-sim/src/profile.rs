@@ -6,7 +6,8 @@ use crate::gateway::{Ctx, expiry_mmyy, pps};
 use crate::reply::Reply;
 use crate::rules;
 use crate::state::{Profile, ProfileAccount};
-use crate::wire::{Fields, Obj, all_digits, luhn_valid};
+use crate::wire::{Fields, Obj, all_digits};
+use cardpointe_types::luhn_valid;
 
 /// Descriptive fields a profile account stores and echoes.
 const STORED: &[&str] = &[
@@ -271,7 +272,7 @@ fn tokenize_account(
         let accttype = match &entry.routing {
             Some(_) => "ECHK".to_owned(),
             None => rules::brand(entry.pan.as_str())
-                .map_or("VISA", rules::Brand::accttype)
+                .map_or("VISA", rules::accttype)
                 .to_owned(),
         };
         return Ok((account, accttype));
@@ -295,7 +296,7 @@ fn tokenize_account(
         .state
         .vault
         .tokenize(&ctx.config.site, &account, None, false, &mut rng);
-    Ok((token, brand.accttype().to_owned()))
+    Ok((token, rules::accttype(brand).to_owned()))
 }
 
 /// `GET profile/{profileid}/{acctid}/{merchid}`: always a JSON array (also for "not found",

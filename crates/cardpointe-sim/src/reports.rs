@@ -8,23 +8,24 @@ use crate::clock::{self, DAY_MS};
 use crate::config::Merchant;
 use crate::gateway::Ctx;
 use crate::reply::Reply;
-use crate::rules::{self, Brand};
+use crate::rules;
 use crate::state::{Batch, BatchState, Kind, Setlstat};
 use crate::wire::{Obj, format_amount};
+use cardpointe_types::CardBrand;
 
 /// The `binInfo` / `bin` object of a card number (synthetic issuer data by brand).
 pub(crate) fn bin_info(pan: &str) -> Obj {
     let brand = rules::brand(pan);
     let product = match brand {
-        Some(Brand::Visa) => "V",
-        Some(Brand::Mastercard) => "M",
-        Some(Brand::Amex) => "A",
+        Some(CardBrand::Visa) => "V",
+        Some(CardBrand::Mastercard) => "M",
+        Some(CardBrand::Amex) => "A",
         _ => "N",
     };
     let bin = pan.get(..6).unwrap_or("");
     let mut obj = Obj::new();
     obj.s("country", "USA").s("product", product).s("bin", bin);
-    if matches!(brand, Some(Brand::Visa | Brand::Mastercard)) {
+    if matches!(brand, Some(CardBrand::Visa | CardBrand::Mastercard)) {
         obj.s("cardusestring", "Credit Hybrid (PIN and Signature)");
         obj.v("gsa", Value::Bool(false))
             .v("corporate", Value::Bool(false))

@@ -4,70 +4,37 @@
 use crate::codes;
 use crate::config::Processor;
 use crate::wire::Respstat;
+use cardpointe_types::CardBrand;
 
-/// The card brand as the gateway names it in `accttype`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Brand {
-    Visa,
-    Mastercard,
-    Amex,
-    Discover,
-    Diners,
-    Jcb,
-}
-
-impl Brand {
-    pub(crate) const fn accttype(self) -> &'static str {
-        match self {
-            Self::Visa => "VISA",
-            Self::Mastercard => "MC",
-            Self::Amex => "AMEX",
-            // Diners Club is acquired on the Discover network in the US.
-            Self::Discover | Self::Diners => "DISC",
-            Self::Jcb => "JCB",
-        }
-    }
-
-    /// The card network as `emvTagData`'s `Network Label` names it.
-    pub(crate) const fn network_label(self) -> &'static str {
-        match self {
-            Self::Visa => "VISA",
-            Self::Mastercard => "MASTERCARD",
-            Self::Amex => "AMERICAN EXPRESS",
-            Self::Discover | Self::Diners => "DISCOVER",
-            Self::Jcb => "JCB",
-        }
+/// The `accttype` the gateway reports for a card brand.
+pub(crate) fn accttype(brand: CardBrand) -> &'static str {
+    match brand {
+        CardBrand::Visa => "VISA",
+        CardBrand::Mastercard | CardBrand::Maestro => "MC",
+        CardBrand::Amex => "AMEX",
+        // Diners Club and UnionPay are acquired on the Discover network in the US.
+        CardBrand::Discover | CardBrand::Diners | CardBrand::UnionPay => "DISC",
+        CardBrand::Jcb => "JCB",
+        _ => "VISA",
     }
 }
 
-/// Brand by prefix and length (section 4.2); `None` → PPS 33 "Unknown card type".
-pub(crate) fn brand(pan: &str) -> Option<Brand> {
-    let len = pan.len();
-    let p2: u32 = pan.get(..2)?.parse().ok()?;
-    let p3: u32 = pan.get(..3)?.parse().ok()?;
-    let p4: u32 = pan.get(..4)?.parse().ok()?;
-    let brand = if pan.starts_with('4') {
-        Brand::Visa
-    } else if (51..=55).contains(&p2) || (2221..=2720).contains(&p4) {
-        Brand::Mastercard
-    } else if p2 == 34 || p2 == 37 {
-        Brand::Amex
-    } else if p4 == 6011 || p3 == 622 || (644..=649).contains(&p3) || p2 == 65 {
-        Brand::Discover
-    } else if p2 == 36 {
-        Brand::Diners
-    } else if p2 == 35 {
-        Brand::Jcb
-    } else {
-        return None;
-    };
-    let length_ok = match brand {
-        Brand::Visa => matches!(len, 13 | 16 | 19),
-        Brand::Amex => len == 15,
-        Brand::Diners => len == 14,
-        _ => len == 16,
-    };
-    length_ok.then_some(brand)
+/// The card network as `emvTagData`'s `Network Label` names it.
+pub(crate) fn network_label(brand: CardBrand) -> &'static str {
+    match brand {
+        CardBrand::Visa => "VISA",
+        CardBrand::Mastercard | CardBrand::Maestro => "MASTERCARD",
+        CardBrand::Amex => "AMERICAN EXPRESS",
+        CardBrand::Discover | CardBrand::Diners | CardBrand::UnionPay => "DISCOVER",
+        CardBrand::Jcb => "JCB",
+        _ => "",
+    }
+}
+
+/// Brand by prefix and length (section 4.2, with `cardpointe-types`' IIN ranges); `None` →
+/// PPS 33 "Unknown card type".
+pub(crate) fn brand(pan: &str) -> Option<CardBrand> {
+    CardBrand::from_pan_prefix(pan).filter(|b| b.issues_length(pan.len()))
 }
 
 /// What the emulated host says to an authorization.
@@ -330,12 +297,12 @@ mod tests {
 
     #[test]
     fn brands_follow_prefix_and_length() {
-        assert_eq!(brand("4111111111111111"), Some(Brand::Visa));
-        assert_eq!(brand("5454545454545454"), Some(Brand::Mastercard));
-        assert_eq!(brand("371449635398431"), Some(Brand::Amex));
-        assert_eq!(brand("6011000995500000"), Some(Brand::Discover));
-        assert_eq!(brand("36438999960016"), Some(Brand::Diners));
-        assert_eq!(brand("3528000000000007"), Some(Brand::Jcb));
+        assert_eq!(brand("4111111111111111"), Some(CardBrand::Visa));
+        assert_eq!(brand("5454545454545454"), Some(CardBrand::Mastercard));
+        assert_eq!(brand("371449635398431"), Some(CardBrand::Amex));
+        assert_eq!(brand("6011000995500000"), Some(CardBrand::Discover));
+        assert_eq!(brand("36438999960016"), Some(CardBrand::Diners));
+        assert_eq!(brand("3528000000000007"), Some(CardBrand::Jcb));
         assert_eq!(brand("1234567812345670"), None);
         assert_eq!(brand("37144963539843"), None);
     }

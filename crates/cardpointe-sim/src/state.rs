@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::clock::{self, DAY_MS};
-use crate::wire::{Respstat, SplitMix, luhn_valid, stable_hash};
+use crate::wire::{Respstat, SplitMix, stable_hash};
+use cardpointe_types::luhn_valid;
 
 /// A fast, non-cryptographic hasher (the Fx hash of rustc) for the emulator's internal maps,
 /// whose keys are emulator-generated (retrefs, tokens, hashes): SipHash's DoS resistance buys

@@ -64,8 +64,9 @@ macro_rules! open_enum {
 pub(crate) use open_enum;
 
 open_enum! {
-    /// Card brand / account type as the gateway reports it (`accttype` in profiles, `cardtype`
-    /// in settlement, `cardbrand` in funding).
+    /// Card brand / account type: as the gateway reports it (`accttype` in profiles, `cardtype`
+    /// in settlement, `cardbrand` in funding), and as a card number's leading digits tell it
+    /// ([`CardBrand::from_pan_prefix`]) — the one brand vocabulary of the workspace.
     pub enum CardBrand {
         /// Visa.
         Visa = "VISA",
@@ -79,6 +80,10 @@ open_enum! {
         Diners = "DINERS",
         /// JCB.
         Jcb = "JCB",
+        /// China UnionPay (the gateway's spelling is undocumented; read as `UNIONPAY` or `CUP`).
+        UnionPay = "UNIONPAY" | "CUP",
+        /// Maestro (the gateway's spelling is undocumented; read as `MAESTRO`).
+        Maestro = "MAESTRO",
         /// ACH checking (`ECHK`).
         Checking = "ECHK",
         /// ACH savings (`ESAV`).
@@ -93,27 +98,136 @@ open_enum! {
 }
 
 impl CardBrand {
-    /// The brand of a clear PAN from its prefix and length (spec §4.2), if known.
+    /// The brand of a card number from its issuer identification number (the leading digits;
+    /// the first 6 decide the narrow ranges, fewer digits answer when they already decide it).
+    /// Only the digits are read: whether the brand issues numbers of this length is
+    /// [`CardBrand::issues_length`]. A CardSecure token (`9…`) has no brand.
+    ///
+    /// | brand | IIN ranges |
+    /// |---|---|
+    /// | Visa | 4 |
+    /// | Mastercard | 51–55, 2221–2720 |
+    /// | American Express | 34, 37 |
+    /// | Discover | 6011, 622126–622925, 644–649, 65 |
+    /// | Diners Club | 300–305, 3095, 36, 38, 39 |
+    /// | JCB | 3528–3589 |
+    /// | UnionPay | 62 (outside Discover's range), 81 |
+    /// | Maestro | 5018, 5020, 5038, 5893, 6304, 6759, 6761–6763 |
+    ///
+    /// ```
+    /// use cardpointe_types::CardBrand;
+    /// assert_eq!(CardBrand::from_pan_prefix("4111111111111111"), Some(CardBrand::Visa));
+    /// assert_eq!(CardBrand::from_pan_prefix("2223000048400011"), Some(CardBrand::Mastercard));
+    /// assert_eq!(CardBrand::from_pan_prefix("9418594164541111"), None);
+    /// ```
     #[must_use]
     pub fn from_pan_prefix(pan: &str) -> Option<Self> {
-        let n = pan.len();
-        let p = |k: usize| {
-            pan.get(..k)
-                .and_then(|s| s.parse::<u32>().ok())
-                .unwrap_or(0)
+        let prefix = |n: usize| -> Option<u32> {
+            let head = pan.get(..n)?;
+            if head.bytes().all(|b| b.is_ascii_digit()) {
+                head.parse().ok()
+            } else {
+                None
+            }
         };
-        match () {
-            () if pan.starts_with('4') && matches!(n, 13 | 16 | 19) => Some(Self::Visa),
-            () if (51..=55).contains(&p(2)) || (2221..=2720).contains(&p(4)) => {
-                Some(Self::Mastercard)
-            }
-            () if matches!(p(2), 34 | 37) => Some(Self::Amex),
-            () if p(4) == 6011 || p(3) == 622 || (644..=659).contains(&p(3)) => {
-                Some(Self::Discover)
-            }
-            () if matches!(p(2), 36 | 38) || (300..=305).contains(&p(3)) => Some(Self::Diners),
-            () if p(2) == 35 => Some(Self::Jcb),
-            () => None,
+        let in_range =
+            |n: usize, low: u32, high: u32| prefix(n).is_some_and(|p| (low..=high).contains(&p));
+        let is = |n: usize, iins: &[u32]| prefix(n).is_some_and(|p| iins.contains(&p));
+        // Most specific ranges first.
+        let brand = if in_range(6, 622_126, 622_925) {
+            Self::Discover
+        } else if is(4, &[5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763]) {
+            Self::Maestro
+        } else if is(4, &[6011]) || in_range(3, 644, 649) || is(2, &[65]) {
+            Self::Discover
+        } else if in_range(4, 3528, 3589) {
+            Self::Jcb
+        } else if in_range(3, 300, 305) || is(4, &[3095]) || is(2, &[36, 38, 39]) {
+            Self::Diners
+        } else if is(2, &[34, 37]) {
+            Self::Amex
+        } else if in_range(2, 51, 55) || in_range(4, 2221, 2720) {
+            Self::Mastercard
+        } else if is(2, &[62, 81]) {
+            Self::UnionPay
+        } else if is(1, &[4]) {
+            Self::Visa
+        } else {
+            return None;
+        };
+        Some(brand)
+    }
+
+    /// The brand suggested by the first two digits of a card number, as a CardSecure token
+    /// carries them in its digits 2–3 (spec §6.4). Coarser than
+    /// [`from_pan_prefix`](Self::from_pan_prefix): two digits cannot separate every range (`62`
+    /// is taken as UnionPay, `60` as Discover).
+    #[must_use]
+    pub fn from_first_two_digits(first_two: &str) -> Option<Self> {
+        if first_two.len() != 2 {
+            return None;
+        }
+        match first_two.parse::<u8>().ok()? {
+            34 | 37 => Some(Self::Amex),
+            40..=49 => Some(Self::Visa),
+            22..=27 | 51..=55 => Some(Self::Mastercard),
+            60 | 64 | 65 => Some(Self::Discover),
+            35 => Some(Self::Jcb),
+            30 | 36 | 38 | 39 => Some(Self::Diners),
+            62 | 81 => Some(Self::UnionPay),
+            50 | 56..=58 | 63 | 67 => Some(Self::Maestro),
+            _ => None,
+        }
+    }
+
+    /// The card-number lengths the brand issues (empty for account types that are not cards).
+    #[must_use]
+    pub fn pan_lengths(&self) -> &'static [usize] {
+        match self {
+            Self::Visa => &[13, 16, 19],
+            Self::Mastercard => &[16],
+            Self::Amex => &[15],
+            Self::Discover | Self::Jcb | Self::UnionPay => &[16, 17, 18, 19],
+            Self::Diners => &[14, 15, 16, 17, 18, 19],
+            Self::Maestro => &[12, 13, 14, 15, 16, 17, 18, 19],
+            _ => &[],
+        }
+    }
+
+    /// `true` when the brand issues card numbers of `len` digits.
+    #[must_use]
+    pub fn issues_length(&self, len: usize) -> bool {
+        self.pan_lengths().contains(&len)
+    }
+
+    /// The length of the card security code: 4 for American Express (CID), 3 for the others.
+    #[must_use]
+    pub fn cvv_length(&self) -> usize {
+        match self {
+            Self::Amex => 4,
+            _ => 3,
+        }
+    }
+
+    /// The brand's display name (`American Express`); the wire text for values this crate
+    /// does not know.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Visa => "Visa",
+            Self::Mastercard => "Mastercard",
+            Self::Amex => "American Express",
+            Self::Discover => "Discover",
+            Self::Diners => "Diners Club",
+            Self::Jcb => "JCB",
+            Self::UnionPay => "UnionPay",
+            Self::Maestro => "Maestro",
+            Self::Checking => "ACH checking",
+            Self::Savings => "ACH savings",
+            Self::PinlessDebit => "PINless debit",
+            Self::PayPal => "PayPal",
+            Self::Gift => "Gift card",
+            Self::Other(other) => other,
         }
     }
 }
@@ -533,6 +647,74 @@ mod tests {
             Some(CardBrand::Jcb)
         );
         assert_eq!(CardBrand::from_pan_prefix("1234567890123"), None);
+    }
+
+    #[test]
+    fn brands_follow_their_iin_ranges() {
+        for (pan, brand) in [
+            ("4111111111111111", CardBrand::Visa),
+            ("5105105105105100", CardBrand::Mastercard),
+            ("2221000000000009", CardBrand::Mastercard),
+            ("2720999999999996", CardBrand::Mastercard),
+            ("371449635398431", CardBrand::Amex),
+            ("341111111111111", CardBrand::Amex),
+            ("6011111111111117", CardBrand::Discover),
+            ("6445644564456445", CardBrand::Discover),
+            ("6510000000000000", CardBrand::Discover),
+            ("6221260000000000", CardBrand::Discover),
+            ("6229250000000000", CardBrand::Discover),
+            ("6221250000000000", CardBrand::UnionPay),
+            ("3530111333300000", CardBrand::Jcb),
+            ("30569309025904", CardBrand::Diners),
+            ("36227206271667", CardBrand::Diners),
+            ("6759649826438453", CardBrand::Maestro),
+        ] {
+            assert_eq!(CardBrand::from_pan_prefix(pan), Some(brand), "{pan}");
+        }
+        for pan in [
+            "2220999999999999",
+            "2721000000000000",
+            "1234567890123456",
+            "9418594164541111",
+            "",
+            "4x",
+        ] {
+            assert_ne!(
+                CardBrand::from_pan_prefix(pan),
+                Some(CardBrand::Mastercard),
+                "{pan}"
+            );
+        }
+        assert_eq!(CardBrand::from_pan_prefix("9418594164541111"), None);
+        assert_eq!(CardBrand::from_pan_prefix(""), None);
+        assert!(CardBrand::Amex.issues_length(15) && !CardBrand::Amex.issues_length(16));
+        assert_eq!(
+            (CardBrand::Amex.cvv_length(), CardBrand::Visa.cvv_length()),
+            (4, 3)
+        );
+    }
+
+    #[test]
+    fn token_prefixes_suggest_the_brand() {
+        assert_eq!(
+            CardBrand::from_first_two_digits("41"),
+            Some(CardBrand::Visa)
+        );
+        assert_eq!(
+            CardBrand::from_first_two_digits("37"),
+            Some(CardBrand::Amex)
+        );
+        assert_eq!(
+            CardBrand::from_first_two_digits("54"),
+            Some(CardBrand::Mastercard)
+        );
+        assert_eq!(
+            CardBrand::from_first_two_digits("65"),
+            Some(CardBrand::Discover)
+        );
+        assert_eq!(CardBrand::from_first_two_digits("12"), None);
+        assert_eq!(CardBrand::from_first_two_digits("x1"), None);
+        assert_eq!(CardBrand::from_first_two_digits("+4"), None);
     }
 
     #[test]

@@ -61,6 +61,57 @@ impl Expiry {
         self.month
     }
 
+    /// Reads an expiry as a person types it: `MMYY`, `MM/YY`, `M/YY`, `MM/YYYY`, `MM-YY`,
+    /// `MMYYYY`, blanks anywhere; and every form [`FromStr`] reads (`YYYYMM`, `YYYYMMDD`, …).
+    /// Two-digit years are 20YY.
+    ///
+    /// ```
+    /// use cardpointe_types::Expiry;
+    /// let want = Expiry::new(2030, 12)?;
+    /// for typed in ["1230", "12/30", "12/2030", "12-30", "122030", " 12 / 30 ", "203012"] {
+    ///     assert_eq!(Expiry::parse_typed(typed)?, want);
+    /// }
+    /// # Ok::<(), cardpointe_types::ValueError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`ValueError::Range`] (kind `"expiry month"`) for a month outside 1–12, otherwise
+    /// [`ValueError::Format`] or [`ValueError::Empty`].
+    pub fn parse_typed(input: &str) -> Result<Self, ValueError> {
+        const KIND: &str = "expiry";
+        let format = || ValueError::Format {
+            kind: KIND,
+            expected: "MMYY, MM/YY or MM/YYYY",
+        };
+        let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        if compact.is_empty() {
+            return Err(ValueError::Empty { kind: KIND });
+        }
+        let (month, year) = match compact.split_once(['/', '-']) {
+            Some((month, year)) if (1..=2).contains(&month.len()) => (month, year),
+            Some(_) => return Err(format()),
+            // `YYYYMM` and `YYYYMMDD` (no month is 20): the gateway's own forms.
+            None if compact.starts_with("20") && matches!(compact.len(), 5 | 6 | 8) => {
+                return compact.parse();
+            }
+            // `split_at_checked`: four or six bytes need not be ASCII (`'\u{FFFD}` is four).
+            None if compact.len() == 4 || compact.len() == 6 => {
+                compact.split_at_checked(2).ok_or_else(format)?
+            }
+            None => return Err(format()),
+        };
+        let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !all_digits(month) || !all_digits(year) {
+            return Err(format());
+        }
+        let year = match year.len() {
+            2 => 2000 + num(year),
+            4 => num(year),
+            _ => return Err(format()),
+        };
+        Self::new(year, u8::try_from(num(month)).unwrap_or(u8::MAX))
+    }
+
     /// `true` when the card is expired at the end of the given month (`year`, `month`): the
     /// gateway itself does not decline expired dates, an app may want to.
     #[must_use]
@@ -149,6 +200,61 @@ mod tests {
         assert!("12/25".parse::<Expiry>().is_err());
         assert!("123".parse::<Expiry>().is_err());
         assert!("20251200".parse::<Expiry>().is_err());
+    }
+
+    #[test]
+    fn typed_forms_parse_and_mistakes_are_refused() {
+        let want = Expiry::new(2030, 12).unwrap();
+        for typed in [
+            "1230",
+            "12/30",
+            "12/2030",
+            "12-30",
+            "122030",
+            " 12 / 30 ",
+            "203012",
+            "20301231",
+        ] {
+            assert_eq!(Expiry::parse_typed(typed), Ok(want), "{typed}");
+        }
+        assert_eq!(
+            Expiry::parse_typed("1/31"),
+            Ok(Expiry::new(2031, 1).unwrap())
+        );
+        assert!(matches!(
+            Expiry::parse_typed("1330"),
+            Err(ValueError::Range {
+                kind: "expiry month",
+                value: 13,
+                ..
+            })
+        ));
+        assert!(matches!(
+            Expiry::parse_typed("0030"),
+            Err(ValueError::Range {
+                kind: "expiry month",
+                value: 0,
+                ..
+            })
+        ));
+        for bad in [
+            "12",
+            "12/3",
+            "ab/cd",
+            "12/300",
+            "1/1/30",
+            "'\u{FFFD}",
+            "\u{20ac}\u{20ac}",
+        ] {
+            assert!(
+                matches!(Expiry::parse_typed(bad), Err(ValueError::Format { .. })),
+                "{bad:?}"
+            );
+        }
+        assert!(matches!(
+            Expiry::parse_typed(" "),
+            Err(ValueError::Empty { .. })
+        ));
     }
 
     #[test]

@@ -222,6 +222,19 @@ impl Token {
         self.0.get(n.saturating_sub(4)..).unwrap_or("")
     }
 
+    /// Digits 2–3: the first two digits of the card number (or of the routing number, for an
+    /// ACH token).
+    #[must_use]
+    pub fn brand_prefix(&self) -> &str {
+        self.0.get(1..3).unwrap_or("")
+    }
+
+    /// The card brand the prefix suggests (coarse: two digits; meaningless for ACH tokens).
+    #[must_use]
+    pub fn brand_hint(&self) -> Option<crate::CardBrand> {
+        crate::CardBrand::from_first_two_digits(self.brand_prefix())
+    }
+
     /// `true` when the string has the shape of a token (used to tell tokens from PANs in an
     /// `account` field: closed-loop cards never start with `9`).
     #[must_use]
@@ -368,6 +381,8 @@ mod tests {
         assert_eq!(format!("{t:?}"), "Token(…1111)");
         assert_eq!(t.to_string(), "9418594164541111");
         assert_eq!(t.last_four(), "1111");
+        assert_eq!(t.brand_prefix(), "41");
+        assert_eq!(t.brand_hint(), Some(crate::CardBrand::Visa));
         assert_eq!(
             Token::new("4111111111111111"),
             Err(ValueError::Prefix {

@@ -5,6 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use cardpointe_emv::PanMask;
 use zeroize::Zeroizing;
 
 use crate::ValueError;
@@ -13,32 +14,22 @@ use crate::ids::{check_chars, check_len, luhn_valid};
 /// How much of a secret its `Debug`/`Display` may show.
 #[derive(Clone, Copy)]
 enum Reveal {
-    /// First 6 and last 4 for values of 13+ characters (a PAN); last 4 for 9–12; nothing below.
-    PanLike,
-    /// Last 4 for values of 9+ characters; nothing below (bank accounts, account fields).
-    LastFour,
+    /// A digit string by the one PAN masking rule (`cardpointe_emv::PanMask`): first 6 and
+    /// last 4 for 13+ digits, last 4 for 10–12, nothing below; text that is not all digits
+    /// shows nothing but its length.
+    Pan(PanMask),
     /// Nothing but the length (CVV, track and device data).
     Nothing,
 }
 
-/// Writes the masked form of `s` (ASCII by construction) according to `reveal`.
+/// Writes the masked form of `s` according to `reveal`.
 fn write_masked(f: &mut fmt::Formatter<'_>, s: &str, reveal: Reveal) -> fmt::Result {
-    let n = s.len();
-    let (head, tail) = match reveal {
-        Reveal::PanLike if n >= 13 => (6, 4),
-        Reveal::PanLike | Reveal::LastFour if n >= 9 => (0, 4),
-        _ => (0, 0),
-    };
-    if head == 0 && tail == 0 {
-        return write!(f, "<{n} chars masked>");
+    match reveal {
+        Reveal::Pan(mask) if s.len() >= 10 && s.bytes().all(|b| b.is_ascii_digit()) => {
+            fmt::Display::fmt(&mask.apply(s), f)
+        }
+        _ => write!(f, "<{} chars masked>", s.len()),
     }
-    let start = s.get(..head).unwrap_or("");
-    let end = s.get(n - tail..).unwrap_or("");
-    f.write_str(start)?;
-    for _ in 0..n - head - tail {
-        f.write_str("*")?;
-    }
-    f.write_str(end)
 }
 
 /// Declares a secret text type: zeroed on drop, masked `Debug`/`Display`, clear only through
@@ -148,7 +139,7 @@ secret_text!(
     /// the first 6 and last 4 digits; zeroed on drop. Only PCI-scoped servers should hold one:
     /// tokenize with CardSecure instead where possible.
     CardNumber,
-    Reveal::PanLike,
+    Reveal::Pan(PanMask::FIRST_SIX_LAST_FOUR),
     validate_pan
 );
 
@@ -203,9 +194,9 @@ fn validate_bank_account(s: &str) -> Result<(), ValueError> {
 
 secret_text!(
     /// A clear bank (DDA) account number for ACH: 1–17 digits (the NACHA maximum). Shows the last
-    /// 4 at most; zeroed on drop.
+    /// 4 of 10 or more digits at most; zeroed on drop.
     BankAccountNumber,
-    Reveal::LastFour,
+    Reveal::Pan(PanMask::LAST_FOUR),
     validate_bank_account
 );
 
@@ -223,10 +214,10 @@ fn validate_account_field(s: &str) -> Result<(), ValueError> {
 secret_text!(
     /// The raw `account` field of a request: a token, a clear PAN, a bank account number, an
     /// ACH `routing/account` pair or an RSA-encrypted Base64 blob (CardSecure). Read as text
-    /// (1–512 printable ASCII characters) and interpreted by the request's `source()`; masked
-    /// like a PAN, zeroed on drop.
+    /// (1–512 printable ASCII characters) and interpreted by the request's `source()`; a digit
+    /// string is masked like a PAN, anything else shows only its length; zeroed on drop.
     AccountNumber,
-    Reveal::PanLike,
+    Reveal::Pan(PanMask::FIRST_SIX_LAST_FOUR),
     validate_account_field
 );
 

@@ -4,7 +4,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use cardpointe_emv::{Hex, Tag};
+use cardpointe_emv::{Hex, PanMask, Tag};
 use zeroize::Zeroizing;
 
 use crate::ksn::Ksn;
@@ -104,7 +104,7 @@ impl EncryptedCardData {
             payload: buf.to_hex_ascii()?,
             encrypted,
             entry_mode,
-            masked_pan: pan_from_tracks(&record.masked_tracks).map(|p| mask_pan(&p)),
+            masked_pan: pan_from_tracks(&record.masked_tracks).map(|p| mask_reader_pan(&p)),
             expiry: expiry_from_tracks(&record.masked_tracks),
             cardholder_name: name_from_track1(record.masked_tracks[0]),
             ksn: record.ksn,
@@ -135,7 +135,7 @@ impl EncryptedCardData {
                 payload: Zeroizing::new(text),
                 encrypted: false,
                 entry_mode,
-                masked_pan: pan_from_tracks(&tracks).map(|p| mask_pan(&p)),
+                masked_pan: pan_from_tracks(&tracks).map(|p| mask_reader_pan(&p)),
                 expiry: expiry_from_tracks(&tracks),
                 cardholder_name: name_from_track1(tracks[0]),
                 ksn: output.ksn(),
@@ -154,7 +154,7 @@ impl EncryptedCardData {
             payload,
             encrypted,
             entry_mode,
-            masked_pan: output.masked_pan().map(|p| mask_pan(&p)),
+            masked_pan: output.masked_pan().map(|p| mask_reader_pan(&p)),
             expiry: output.expiry(),
             cardholder_name: output.cardholder_name(),
             ksn: output.ksn(),
@@ -252,22 +252,10 @@ impl Drop for EncryptedCardData {
     }
 }
 
-/// Keeps at most the first 6 and last 4 digits of a (possibly already masked) PAN.
-fn mask_pan(pan: &str) -> Zeroizing<String> {
-    let n = pan.chars().count();
-    let shown = |i: usize| n > 10 && (i < 6 || i >= n - 4);
-    Zeroizing::new(
-        pan.chars()
-            .enumerate()
-            .map(|(i, c)| {
-                if shown(i) && c.is_ascii_digit() {
-                    c
-                } else {
-                    '*'
-                }
-            })
-            .collect(),
-    )
+/// Keeps at most the first 6 and last 4 digits of a (possibly already masked) PAN: the one
+/// masking rule, [`PanMask::FIRST_SIX_LAST_FOUR`].
+fn mask_reader_pan(pan: &str) -> Zeroizing<String> {
+    Zeroizing::new(cardpointe_emv::mask_pan(pan, PanMask::FIRST_SIX_LAST_FOUR))
 }
 
 /// Splits clear ASCII tracks `%...?;...?;...?` into track 1, 2 and 3.

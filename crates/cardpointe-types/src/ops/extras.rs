@@ -353,8 +353,8 @@ from_wire_via_deserialize!(LineItem, Receipt, BinInfo, UserFields);
 
 /// The `account` echo of a response: a token, a masked PAN (`41XXXXXXXXXX1111`), or whatever
 /// non-card text the request carried (`larry`). As a safety net, any value with more than ten
-/// digits that is not a token has its digits between the first 6 and the last 4 replaced by
-/// `X` on the way in, so a clear PAN can never sit in a response model.
+/// digits that is not a token is masked on the way in by the one PAN masking rule (first 6 and
+/// last 4 at most, `X` for the rest), so a clear PAN can never sit in a response model.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MaskedAccount(String);
 
@@ -373,18 +373,10 @@ impl MaskedAccount {
         if digits <= 10 {
             return Ok(Self(value));
         }
-        let n = value.chars().count();
-        let masked = value
-            .chars()
-            .enumerate()
-            .map(|(i, c)| {
-                if c.is_ascii_digit() && i >= 6 && i + 4 < n {
-                    'X'
-                } else {
-                    c
-                }
-            })
-            .collect();
+        let masked = cardpointe_emv::mask_pan(
+            &value,
+            cardpointe_emv::PanMask::FIRST_SIX_LAST_FOUR.with_fill('X'),
+        );
         Ok(Self(masked))
     }
 
