@@ -14,8 +14,15 @@ pub(crate) async fn run(args: SimArgs) -> Result<(), CliError> {
     serve(args, |sim| {
         println!("\nTry, in another shell:");
         println!(
-            "  CARDPOINTE_BASE_URL={} CARDPOINTE_MERCHID={} CARDPOINTE_USERNAME={} CARDPOINTE_PASSWORD={}{} \\\n    cardpointe auth --amount 12.34 --card 4111111111111111 --expiry 1230",
+            "  CARDPOINTE_BASE_URL={}{} CARDPOINTE_MERCHID={} CARDPOINTE_USERNAME={} CARDPOINTE_PASSWORD={}{} \\\n    cardpointe auth --amount 12.34 --card 4111111111111111 --expiry 1230",
             sim.base_url(),
+            // Plain HTTP is allowed by name (and to loopback only): the same line works for the
+            // CLI and for `Gateway::from_env`.
+            if sim.base_url().starts_with("http://") {
+                " CARDPOINTE_ALLOW_PLAIN_HTTP=loopback"
+            } else {
+                ""
+            },
             sim.merchid(),
             sim.credentials().0,
             sim.credentials().1,

@@ -74,8 +74,8 @@ impl Client {
             }
             if !builder.allow_plain_http_to_loopback {
                 return Err(Error::config(format!(
-                    "plain HTTP to {} needs ClientBuilder::allow_plain_http_to_loopback(); \
-                     otherwise use https",
+                    "plain HTTP to {} needs ClientBuilder::allow_plain_http_to_loopback() (or \
+                     CARDPOINTE_ALLOW_PLAIN_HTTP=loopback); otherwise use https",
                     origin.authority
                 )));
             }

@@ -171,6 +171,11 @@ pub mod env_vars {
     pub const PASSWORD: &str = "CARDPOINTE_PASSWORD";
     /// An explicit base URL (wins over the site), e.g. an emulator's `https://127.0.0.1:8443`.
     pub const BASE_URL: &str = "CARDPOINTE_BASE_URL";
+    /// A PEM file of extra trusted roots, e.g. the emulator's CA (`cardpointe sim --ca-out`).
+    pub const CA_CERT: &str = "CARDPOINTE_CA_CERT";
+    /// Set to `loopback` to allow an `http://` base URL to a loopback address (an emulator
+    /// started with `--plain`); the only accepted value, so plain HTTP is asked for by name.
+    pub const ALLOW_PLAIN_HTTP: &str = "CARDPOINTE_ALLOW_PLAIN_HTTP";
 }
 
 impl ClientBuilder {
@@ -191,8 +196,9 @@ impl ClientBuilder {
     }
 
     /// A builder from `CARDPOINTE_BASE_URL` (or else `CARDPOINTE_SITE`), `CARDPOINTE_MERCHID`,
-    /// `CARDPOINTE_USERNAME` and `CARDPOINTE_PASSWORD`. Every missing variable is named in the
-    /// error.
+    /// `CARDPOINTE_USERNAME` and `CARDPOINTE_PASSWORD`, and optionally `CARDPOINTE_CA_CERT` (a
+    /// PEM file of extra roots) and `CARDPOINTE_ALLOW_PLAIN_HTTP=loopback` (an `http://` base URL
+    /// to a loopback emulator). Every missing variable is named in the error.
     pub fn from_env() -> Result<Self, Error> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -231,6 +237,31 @@ impl ClientBuilder {
             builder = builder
                 .merchant_id(merchid.trim())
                 .credentials(Credentials::new(user.trim(), Password::new(password)));
+        }
+        if let Some(path) = get(env_vars::CA_CERT) {
+            let path = path.trim();
+            let pem = std::fs::read(path).map_err(|e| {
+                Error::config(format!(
+                    "{} names {path:?}, which cannot be read; give the path of a PEM file (the \
+                     emulator writes its CA with --ca-out)",
+                    env_vars::CA_CERT
+                ))
+                .with_source(e)
+            })?;
+            builder = builder.add_root_certificates_pem(&pem)?;
+        }
+        match get(env_vars::ALLOW_PLAIN_HTTP) {
+            None => {}
+            Some(value) if value.trim().eq_ignore_ascii_case("loopback") => {
+                builder = builder.allow_plain_http_to_loopback();
+            }
+            Some(value) => {
+                return Err(Error::config(format!(
+                    "{}={value:?} is not understood: its only value is \"loopback\" (plain HTTP \
+                     is allowed to a loopback emulator only); unset it to use https",
+                    env_vars::ALLOW_PLAIN_HTTP
+                )));
+            }
         }
         Ok(builder)
     }
@@ -391,6 +422,61 @@ mod tests {
         );
         let debug = format!("{builder:?}");
         assert!(!debug.contains("testing123"), "{debug}");
+    }
+
+    fn lookup_with<'a>(extra: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name: &str| {
+            extra
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+                .or_else(|| {
+                    Some(
+                        match name {
+                            env_vars::MERCHID => "496160873888",
+                            env_vars::USERNAME => "testing",
+                            env_vars::PASSWORD => "testing123",
+                            _ => return None,
+                        }
+                        .to_owned(),
+                    )
+                })
+        }
+    }
+
+    #[test]
+    fn env_lookup_allows_plain_http_only_when_asked_for_by_name() {
+        let plain = [(env_vars::BASE_URL, "http://127.0.0.1:9080")];
+        let builder = ClientBuilder::from_lookup(lookup_with(&plain)).unwrap();
+        assert!(!builder.allow_plain_http_to_loopback);
+        let asked = [
+            (env_vars::BASE_URL, "http://127.0.0.1:9080"),
+            (env_vars::ALLOW_PLAIN_HTTP, "loopback"),
+        ];
+        let builder = ClientBuilder::from_lookup(lookup_with(&asked)).unwrap();
+        assert!(builder.allow_plain_http_to_loopback);
+        for vague in ["1", "true", "yes", "all"] {
+            let vague = [
+                (env_vars::BASE_URL, "http://127.0.0.1:9080"),
+                (env_vars::ALLOW_PLAIN_HTTP, vague),
+            ];
+            let err = ClientBuilder::from_lookup(lookup_with(&vague)).unwrap_err();
+            assert!(
+                err.is_config() && err.to_string().contains("loopback"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn env_lookup_names_an_unreadable_ca_file() {
+        let missing = [
+            (env_vars::SITE, "fts-uat"),
+            (env_vars::CA_CERT, "/nonexistent/cardpointe-ca.pem"),
+        ];
+        let err = ClientBuilder::from_lookup(lookup_with(&missing)).unwrap_err();
+        assert!(err.is_config());
+        assert!(err.to_string().contains(env_vars::CA_CERT), "{err}");
     }
 
     #[test]

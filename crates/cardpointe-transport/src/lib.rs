@@ -49,7 +49,9 @@
 //!
 //! Configuration can also come from the environment: [`Client::from_env`] reads
 //! `CARDPOINTE_SITE` (`fts-uat` selects UAT), `CARDPOINTE_MERCHID`, `CARDPOINTE_USERNAME`,
-//! `CARDPOINTE_PASSWORD`, and `CARDPOINTE_BASE_URL` (which wins over the site).
+//! `CARDPOINTE_PASSWORD`, `CARDPOINTE_BASE_URL` (which wins over the site), `CARDPOINTE_CA_CERT`
+//! (a PEM file of extra roots) and `CARDPOINTE_ALLOW_PLAIN_HTTP=loopback` (plain HTTP to a
+//! loopback emulator, asked for by name).
 //!
 //! ```
 //! use cardpointe_transport::{ClientBuilder, Environment};

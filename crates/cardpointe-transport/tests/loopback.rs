@@ -5,7 +5,7 @@ use cardpointe_testkit as support;
 use std::time::{Duration, Instant};
 
 use cardpointe_transport::{
-    Client, Credentials, Environment, Error, Request, RetryPolicy, Service,
+    Client, ClientBuilder, Credentials, Environment, Error, Request, RetryPolicy, Service, env_vars,
 };
 use http::{Method, StatusCode, Version};
 use serde_json::{Value, json};
@@ -401,4 +401,72 @@ async fn missing_credentials_or_merchant_id_are_config_errors() {
         .build()
         .unwrap_err();
     assert!(err.is_config());
+}
+
+/// A lookup like the process environment's, for `ClientBuilder::from_lookup`.
+fn environment(vars: Vec<(&'static str, String)>) -> impl Fn(&str) -> Option<String> {
+    move |name: &str| {
+        vars.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+fn credentials_env(base_url: String) -> Vec<(&'static str, String)> {
+    vec![
+        (env_vars::BASE_URL, base_url),
+        (env_vars::MERCHID, MERCHID.to_owned()),
+        (env_vars::USERNAME, support::USERNAME.to_owned()),
+        (env_vars::PASSWORD, support::PASSWORD.to_owned()),
+    ]
+}
+
+#[tokio::test]
+async fn the_environment_reaches_an_https_emulator_through_its_ca_file() {
+    let server = TestServer::https(|_| async { reply_json(StatusCode::OK, APPROVAL) }).await;
+    let ca = std::env::temp_dir().join(format!(
+        "cardpointe-transport-ca-{}-{}.pem",
+        std::process::id(),
+        server.addr.port()
+    ));
+    std::fs::write(&ca, &server.cert.cert_pem).unwrap();
+    let mut vars = credentials_env(server.base_url());
+    let untrusted = ClientBuilder::from_lookup(environment(vars.clone()))
+        .unwrap()
+        .retry_policy(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let err = call_auth(&untrusted).await.unwrap_err();
+    assert!(
+        err.is_connect(),
+        "without the CA file the certificate is not trusted: {err}"
+    );
+    vars.push((env_vars::CA_CERT, ca.display().to_string()));
+    let client = ClientBuilder::from_lookup(environment(vars))
+        .unwrap()
+        .build()
+        .unwrap();
+    let _ = std::fs::remove_file(&ca);
+    assert_eq!(call_auth(&client).await.unwrap()["respstat"], "A");
+}
+
+#[tokio::test]
+async fn the_environment_reaches_a_plain_loopback_emulator_only_when_asked_by_name() {
+    let server = TestServer::plain(|_| async { reply_json(StatusCode::OK, APPROVAL) }).await;
+    let mut vars = credentials_env(server.base_url());
+    let refused = ClientBuilder::from_lookup(environment(vars.clone()))
+        .unwrap()
+        .build()
+        .unwrap_err();
+    assert!(refused.is_config());
+    assert!(
+        refused.to_string().contains(env_vars::ALLOW_PLAIN_HTTP),
+        "{refused}"
+    );
+    vars.push((env_vars::ALLOW_PLAIN_HTTP, "loopback".to_owned()));
+    let client = ClientBuilder::from_lookup(environment(vars))
+        .unwrap()
+        .build()
+        .unwrap();
+    assert_eq!(call_auth(&client).await.unwrap()["respstat"], "A");
 }

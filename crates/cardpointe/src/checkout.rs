@@ -16,7 +16,7 @@ use std::pin::Pin;
 
 use cardpointe_cardsecure::{CardSecure, ManualCard, ReaderData, TokenizeOptions};
 use cardpointe_types::{
-    Amount, AuthRequest, Expiry, HasOutcome, OrderId, PaymentSource, ReceiptRequest, Token,
+    Amount, AuthRequest, Expiry, HasOutcome, OrderId, PaymentSource, ReceiptRequest, Retref, Token,
     VoidRequest,
 };
 use cardpointe_vp3300::EncryptedCardData;
@@ -168,7 +168,7 @@ pub enum CheckoutEvent {
     /// Step 4: the gateway is authorizing.
     Authorizing {
         /// The order id sent.
-        order_id: String,
+        order_id: OrderId,
     },
     /// The auth's answer was lost; recovering by order id.
     Recovering,
@@ -191,19 +191,19 @@ pub enum CheckoutEvent {
 }
 
 /// The receipt data of a checkout: what a printed or e-mailed receipt shows.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CheckoutReceipt {
-    /// Amount approved (or requested, on a decline), minor units.
-    pub amount_minor: i64,
+    /// Amount approved (or requested, on a decline).
+    pub amount: Amount,
     /// Masked card number.
     pub masked_pan: Option<String>,
     /// How the card was presented.
     pub entry_mode: String,
     /// Gateway retrieval reference.
-    pub retref: Option<String>,
+    pub retref: Option<Retref>,
     /// Order id.
-    pub order_id: String,
+    pub order_id: OrderId,
     /// Authorization code.
     pub authcode: Option<String>,
     /// Response text.
@@ -217,13 +217,7 @@ pub struct CheckoutReceipt {
 impl fmt::Display for CheckoutReceipt {
     /// Two columns, the names padded to the longest one (EMV names run long).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let amount = self.amount_minor;
-        let sign = if amount < 0 { "-" } else { "" };
-        let amount = format!(
-            "{sign}{}.{:02}",
-            amount.unsigned_abs() / 100,
-            amount.unsigned_abs() % 100
-        );
+        let amount = self.amount.to_string();
         let result = if self.approved {
             "APPROVED"
         } else {
@@ -234,7 +228,7 @@ impl fmt::Display for CheckoutReceipt {
             ("Card", self.masked_pan.as_deref()),
             ("Entry", Some(self.entry_mode.as_str())),
             ("Auth code", self.authcode.as_deref()),
-            ("Retref", self.retref.as_deref()),
+            ("Retref", self.retref.as_ref().map(Retref::as_str)),
             ("Order", Some(self.order_id.as_str())),
             ("Response", self.resptext.as_deref()),
         ];
@@ -386,7 +380,7 @@ impl Checkout {
         // the receipt data the gateway keeps for EMV.
         auth.receipt = Some(ReceiptRequest::Data);
         on_event(CheckoutEvent::Authorizing {
-            order_id: order_id.to_string(),
+            order_id: order_id.clone(),
         });
         let outcome = self.gateway.auth(auth).await?;
         if outcome.was_recovered() {
@@ -529,18 +523,20 @@ fn receipt(
     approved: bool,
 ) -> CheckoutReceipt {
     let mut receipt = CheckoutReceipt {
-        amount_minor: request.amount.minor_units(),
+        amount: request.amount,
         masked_pan,
         entry_mode: entry_mode.to_owned(),
-        order_id: outcome.order_id().to_string(),
-        retref: outcome.retref().map(ToString::to_string),
+        order_id: outcome.order_id().clone(),
+        retref: outcome.retref().cloned(),
+        authcode: None,
+        resptext: None,
         approved,
-        ..CheckoutReceipt::default()
+        emv: Vec::new(),
     };
     match outcome {
         AuthOutcome::Answered { response, .. } => {
             if let Some(amount) = response.amount.filter(|_| response.is_approved()) {
-                receipt.amount_minor = amount.minor_units();
+                receipt.amount = amount;
             }
             receipt.authcode.clone_from(&response.authcode);
             receipt.resptext.clone_from(&response.resptext);
@@ -623,13 +619,18 @@ mod tests {
     #[test]
     fn the_receipt_keeps_the_sign_of_small_negative_amounts_and_aligns_long_names() {
         let receipt = CheckoutReceipt {
-            amount_minor: -50,
-            order_id: "ORDER-1".to_owned(),
+            amount: Amount::from_minor(-50).unwrap(),
+            masked_pan: None,
+            entry_mode: "Keyed".to_owned(),
+            retref: None,
+            order_id: OrderId::new("ORDER-1").unwrap(),
+            authcode: None,
+            resptext: None,
+            approved: false,
             emv: vec![
                 ("Application Preferred Name".to_owned(), "VISA".to_owned()),
                 ("TVR".to_owned(), "0000008000".to_owned()),
             ],
-            ..CheckoutReceipt::default()
         };
         let text = receipt.to_string();
         assert!(text.contains("Amount                      -0.50"), "{text}");

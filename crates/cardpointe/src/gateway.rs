@@ -57,7 +57,9 @@ impl Gateway {
 
     /// A gateway configured from the `CARDPOINTE_*` environment variables
     /// (`CARDPOINTE_SITE` or `CARDPOINTE_BASE_URL`, `CARDPOINTE_MERCHID`,
-    /// `CARDPOINTE_USERNAME`, `CARDPOINTE_PASSWORD`). Must run inside a Tokio runtime.
+    /// `CARDPOINTE_USERNAME`, `CARDPOINTE_PASSWORD`; `CARDPOINTE_CA_CERT` for an emulator's CA
+    /// file, `CARDPOINTE_ALLOW_PLAIN_HTTP=loopback` for its plain-HTTP loopback URL): the line
+    /// `cardpointe sim` prints works as is. Must run inside a Tokio runtime.
     ///
     /// # Errors
     /// [`Error::Transport`] (a configuration error naming the missing variable).

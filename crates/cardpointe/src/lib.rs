@@ -59,7 +59,9 @@
 //! ```
 //!
 //! Point the same code at a real CardPointe site with [`Gateway::from_env`]
-//! (`CARDPOINTE_SITE`, `CARDPOINTE_MERCHID`, `CARDPOINTE_USERNAME`, `CARDPOINTE_PASSWORD`).
+//! (`CARDPOINTE_SITE`, `CARDPOINTE_MERCHID`, `CARDPOINTE_USERNAME`, `CARDPOINTE_PASSWORD`), or
+//! at a `cardpointe sim` server with the line it prints (`CARDPOINTE_BASE_URL`, plus
+//! `CARDPOINTE_CA_CERT` or `CARDPOINTE_ALLOW_PLAIN_HTTP=loopback`).
 
 // docs.rs (`--cfg docsrs`, nightly) marks each feature-gated item with the feature it needs.
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -69,7 +69,7 @@ async fn a_manually_entered_card_is_tokenized_authorized_and_receipted() {
     assert!(result.is_approved());
     assert!(result.token.as_str().starts_with('9'));
     assert!(result.token.as_str().ends_with("1111"));
-    assert_eq!(result.receipt.amount_minor, 2599);
+    assert_eq!(result.receipt.amount, Amount::from_minor(2599).unwrap());
     assert_eq!(
         result.receipt.masked_pan.as_deref(),
         Some("411111******1111")
