@@ -55,6 +55,7 @@ enum Command {
     /// Walk through a whole mobile payment on an in-process emulator and virtual VP3300.
     Demo(demo::DemoArgs),
     /// Run the CardPointe Gateway + CardSecure emulator as a server.
+    #[command(after_help = cardpointe_sim::serve::ADMIN_HELP)]
     Sim(sim_cmd::SimArgs),
     /// Authorize (safely: unique order id, recovery of a lost answer).
     Auth(gateway_cmd::AuthArgs),
@@ -166,7 +167,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     let json = cli.json;
     match cli.command {
         Command::Demo(args) => demo::run(args, json).await,
-        Command::Sim(args) => sim_cmd::run(args).await,
+        Command::Sim(mut args) => {
+            args.json = json;
+            sim_cmd::run(args).await
+        }
         Command::Decode(cmd) => decode_cmd(cmd, json),
         Command::Reader(cmd) => reader_cmd::run(cmd, json).await,
         gateway => {

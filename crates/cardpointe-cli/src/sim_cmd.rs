@@ -8,10 +8,14 @@ use crate::error::CliError;
 /// `sim` flags: exactly the `cardpointe-sim` binary's.
 pub(crate) type SimArgs = ServeArgs;
 
-/// Runs the emulator until Ctrl-C.
+/// Runs the emulator until Ctrl-C or SIGTERM.
 pub(crate) async fn run(args: SimArgs) -> Result<(), CliError> {
     let ca_out = args.ca_out.clone();
+    let json = args.json;
     serve(args, |sim| {
+        if json {
+            return; // stdout is the one ready line
+        }
         println!("\nTry, in another shell:");
         println!(
             "  CARDPOINTE_BASE_URL={}{} CARDPOINTE_MERCHID={} CARDPOINTE_USERNAME={} CARDPOINTE_PASSWORD={}{} \\\n    cardpointe auth --amount 12.34 --card 4111111111111111 --expiry 1230",

@@ -1,8 +1,13 @@
 //! The admin API under `/__sim/…` (never a gateway path): ledger, settle now, batch close,
 //! clock, fault rules and modes.
 //!
+//! The admin API needs no credentials: the emulator listens on loopback only, and its
+//! callers are test harnesses. Every answer is JSON.
+//!
 //! | call | effect |
 //! |---|---|
+//! | `GET /__sim/health` | readiness probe: `{"status":"ok","gateway":…,"cardsecure":…}` (200 once the listener accepts) |
+//! | `POST /__sim/reset` | back to a fresh start: empty ledger, profiles and tokens, no faults, the starting modes and clock → `{"reset":true}` |
 //! | `GET /__sim/ledger[?orderid=&merchid=&offset=&limit=]` | the transactions (masked) as `{"transactions":[…]}`, written entry by entry |
 //! | `POST /__sim/settle` | close and settle every open batch → `{"settled":n}` |
 //! | `POST /__sim/reject` `{"retref":…}` | the host will reject that captured transaction when its batch settles (`Rejected`, settlestat `N`, not funded) |
@@ -52,6 +57,19 @@ pub(crate) fn handle(
         }
     };
     match (method, path) {
+        ("GET", "/__sim/health") => json_reply(
+            200,
+            &json!({
+                "status": "ok",
+                "gateway": "/cardconnect/rest/",
+                "cardsecure": "/cardsecure/api/v1/",
+                "merchants": engine.config().merchants.len(),
+            }),
+        ),
+        ("POST", "/__sim/reset") => {
+            engine.reset();
+            json_reply(200, &json!({ "reset": true }))
+        }
         ("GET", "/__sim/ledger") => ledger(engine, query.unwrap_or("")),
         ("POST", "/__sim/settle") => {
             let merchid = body.get("merchid").and_then(Value::as_str);
@@ -154,7 +172,7 @@ pub(crate) fn handle(
         }
         _ => error(
             404,
-            "unknown admin call; see the cardpointe_sim::admin docs for /__sim/ledger, /__sim/settle, /__sim/clock, /__sim/faults, /__sim/modes",
+            "unknown admin call; the admin API is /__sim/health, /__sim/reset, /__sim/ledger, /__sim/settle, /__sim/reject, /__sim/batches/close, /__sim/clock, /__sim/faults, /__sim/modes (see `cardpointe sim --help` or the cardpointe_sim::admin docs)",
         ),
     }
 }

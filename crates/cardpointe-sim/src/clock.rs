@@ -23,6 +23,11 @@ impl SimClock {
     pub(crate) fn advance_ms(&self, ms: i64) {
         self.offset_ms.fetch_add(ms, Ordering::Relaxed);
     }
+
+    /// Back to wall time (no offset).
+    pub(crate) fn reset(&self) {
+        self.offset_ms.store(0, Ordering::Relaxed);
+    }
 }
 
 /// A UTC calendar time.

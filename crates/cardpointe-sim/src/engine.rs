@@ -125,6 +125,8 @@ pub struct Engine {
     pub(crate) clock: SimClock,
     pub(crate) state: Mutex<State>,
     pub(crate) modes: Mutex<Modes>,
+    /// The modes it started with, restored by [`Engine::reset`].
+    initial_modes: Modes,
     pub(crate) faults: Mutex<Vec<FaultRule>>,
     rate: Mutex<HashMap<IpAddr, (i64, u32)>>,
     chaos_rng: Mutex<SplitMix>,
@@ -161,6 +163,7 @@ impl Engine {
             config,
             clock,
             state: Mutex::new(State::new(seed)),
+            initial_modes: modes.clone(),
             modes: Mutex::new(modes),
             faults: Mutex::new(Vec::new()),
             rate: Mutex::new(HashMap::new()),
@@ -225,6 +228,22 @@ impl Engine {
     /// Replaces the modes.
     pub fn set_modes(&self, modes: Modes) {
         *lock(&self.modes) = modes;
+    }
+
+    /// Back to a fresh start, as a test suite wants between tests: an empty ledger (no
+    /// transactions, batches, profiles or stored tokens), no fault rules, the modes it started
+    /// with, the clock back at wall time and the rate-limit counters cleared. The site
+    /// configuration (merchants, credentials) stays. With a state file, the next save writes
+    /// the empty state.
+    pub fn reset(&self) {
+        let seed = self.clock.now_ms().unsigned_abs() ^ 0x5EED_CA4D_0000_0000;
+        self.clock.reset();
+        *lock(&self.state) = State::new(seed);
+        lock(&self.faults).clear();
+        *lock(&self.modes) = self.initial_modes.clone();
+        lock(&self.rate).clear();
+        self.next_schedule_ms.store(i64::MIN, Ordering::Release);
+        self.dirty.store(true, Ordering::Release);
     }
 
     /// Adds a fault rule.

@@ -463,6 +463,12 @@ impl Sim {
         self.engine.inject(rule);
     }
 
+    /// Back to a fresh start between tests: empty ledger, profiles and tokens, no faults, the
+    /// starting modes and clock ([`Engine::reset`]; `POST /__sim/reset` over HTTP).
+    pub fn reset(&self) {
+        self.engine.reset();
+    }
+
     /// Every recorded transaction.
     #[must_use]
     pub fn ledger(&self) -> Vec<LedgerEntry> {

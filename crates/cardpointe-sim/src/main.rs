@@ -3,19 +3,23 @@
 
 use std::process::ExitCode;
 
-use cardpointe_sim::serve::{ServeArgs, serve};
+use cardpointe_sim::serve::{ADMIN_HELP, ServeArgs, serve};
 use clap::Parser;
 
 /// A local, faithful emulator of the CardPointe Gateway and CardSecure (UAT behaviour).
 #[derive(Debug, Parser)]
-#[command(name = "cardpointe-sim", version, about)]
+#[command(name = "cardpointe-sim", version, about, after_help = ADMIN_HELP)]
 struct Cli {
+    /// Print one JSON line when ready (URLs, CA path, credentials) instead of the banner.
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     serve: ServeArgs,
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    cli.serve.json = cli.json;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -58,7 +58,29 @@ pub struct ServeArgs {
     /// Log only warnings, not each request (for load tests).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print one JSON line when ready ([`ready_line`]) instead of the text banner, for a test
+    /// harness to read. Not a flag of its own: the program sets it from its `--json` (the
+    /// `cardpointe` CLI's is global, so it cannot be declared twice).
+    #[arg(skip)]
+    pub json: bool,
 }
+
+/// What `--help` adds after the flags: the admin API a test suite in any language uses.
+pub const ADMIN_HELP: &str = "\
+Test helpers (no credentials; JSON answers), under the base URL:
+  GET  /__sim/health                      readiness probe: 200 {\"status\":\"ok\",...}
+  POST /__sim/reset                       empty ledger, profiles, tokens; no faults; starting modes and clock
+  GET  /__sim/ledger[?orderid=&merchid=]  what was recorded (card data masked)
+  POST /__sim/settle                      close and settle every open batch now
+  POST /__sim/batches/close               transmit open batches (captures then get PPS 27)
+  POST /__sim/reject {\"retref\":...}       reject that transaction at settlement
+  GET  /__sim/clock | POST /__sim/clock/advance {\"seconds\":n}
+  GET|POST|DELETE /__sim/faults            e.g. {\"endpoint\":\"auth\",\"fault\":\"close_after\",\"times\":1}
+                                          faults: delay close_before close_after server_error
+                                          malformed_json too_many_requests
+  GET|POST /__sim/modes                   {\"chaos\":true,\"rate_limit_per_minute\":60,\"timeout_delay_ms\":500}
+Every answer carries X-Request-Id (the client's, echoed, or a new one).
+Stops gracefully on Ctrl-C or SIGTERM.";
 
 /// Why [`serve`] stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -86,8 +108,8 @@ pub enum ServeError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// Waiting for Ctrl-C failed.
-    #[error("cannot wait for Ctrl-C: {0}")]
+    /// Waiting for Ctrl-C or SIGTERM failed.
+    #[error("cannot wait for Ctrl-C or SIGTERM: {0}")]
     Signal(std::io::Error),
 }
 
@@ -143,10 +165,10 @@ impl ServeArgs {
     }
 }
 
-/// Runs the emulator until Ctrl-C: logs to stderr (each request, redacted, unless
+/// Runs the emulator until Ctrl-C or SIGTERM: logs to stderr (each request, redacted, unless
 /// `--quiet`; a subscriber the program already installed wins), prints the URLs, credentials
-/// and merchants, writes the CA certificate if asked, calls `on_ready` (for a program's own
-/// hints), then waits and shuts down gracefully.
+/// and merchants (or, with `--json`, one JSON ready line), writes the CA certificate if asked,
+/// calls `on_ready` (for a program's own hints), then waits and shuts down gracefully.
 ///
 /// # Errors
 /// [`ServeError`].
@@ -164,12 +186,37 @@ pub async fn serve(args: ServeArgs, on_ready: impl FnOnce(&Sim)) -> Result<(), S
         .with_writer(std::io::stderr)
         .try_init();
     let sim = args.start().await?;
+    if let Some(path) = &args.ca_out {
+        std::fs::write(path, sim.root_certificate_pem()).map_err(|source| ServeError::CaOut {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    if args.json {
+        println!("{}", ready_line(&sim, args.ca_out.as_deref()));
+    } else {
+        print_banner(&sim, args.ca_out.as_deref());
+    }
+    on_ready(&sim);
+    if !args.json {
+        println!("Ctrl-C or SIGTERM stops it.");
+    }
+    let waited = stop_signal().await;
+    if !args.json {
+        println!("shutting down");
+    }
+    sim.shutdown().await;
+    waited.map_err(ServeError::Signal)
+}
+
+/// The text banner: URLs, credentials, merchants, the CA certificate.
+fn print_banner(sim: &Sim, ca_out: Option<&std::path::Path>) {
     let config = sim.engine().config();
     println!("CardPointe emulator serving site {:?}", config.site);
     println!("  gateway     {}", sim.gateway_url());
     println!("  cardsecure  {}", sim.cardsecure_url());
     println!(
-        "  admin       {}/__sim/ledger  (settle, clock, faults, modes)",
+        "  admin       {}/__sim/health  (reset, ledger, settle, clock, faults, modes: see --help)",
         sim.base_url()
     );
     for credential in &config.credentials {
@@ -184,19 +231,46 @@ pub async fn serve(args: ServeArgs, on_ready: impl FnOnce(&Sim)) -> Result<(), S
             merchant.merchid, merchant.processor
         );
     }
-    if let Some(path) = &args.ca_out {
-        std::fs::write(path, sim.root_certificate_pem()).map_err(|source| ServeError::CaOut {
-            path: path.clone(),
-            source,
-        })?;
+    if let Some(path) = ca_out {
         println!("  CA cert     {}", path.display());
     } else if !sim.root_certificate_pem().is_empty() {
         println!("  trust this CA:\n{}", sim.root_certificate_pem());
     }
-    on_ready(&sim);
-    println!("Ctrl-C stops it.");
-    let waited = tokio::signal::ctrl_c().await;
-    println!("shutting down");
-    sim.shutdown().await;
-    waited.map_err(ServeError::Signal)
+}
+
+/// The one machine-readable line `--json` prints when the emulator is ready:
+/// `{"event":"ready","base_url":…,"gateway_url":…,"cardsecure_url":…,"health_url":…,
+/// "tls":…,"ca_cert":…,"username":…,"password":…,"merchid":…}`.
+#[must_use]
+pub fn ready_line(sim: &Sim, ca_out: Option<&std::path::Path>) -> String {
+    let (username, password) = sim.credentials();
+    serde_json::json!({
+        "event": "ready",
+        "base_url": sim.base_url(),
+        "gateway_url": sim.gateway_url(),
+        "cardsecure_url": sim.cardsecure_url(),
+        "health_url": format!("{}/__sim/health", sim.base_url()),
+        "tls": !sim.root_certificate_pem().is_empty(),
+        "ca_cert": ca_out.map(|p| p.display().to_string()),
+        "username": username,
+        "password": password,
+        "merchid": sim.merchid(),
+    })
+    .to_string()
+}
+
+/// Waits for Ctrl-C, or (on Unix) SIGTERM as sent by `kill`, `docker stop` and CI runners.
+async fn stop_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            waited = tokio::signal::ctrl_c() => waited,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
 }

@@ -95,12 +95,13 @@ async fn serve(
 ) -> Result<hyper::Response<Full<Bytes>>, Dropped> {
     let started = tracing::enabled!(tracing::Level::INFO).then(Instant::now);
     let (parts, body) = request.into_parts();
+    let request_id = request_id(&parts.headers);
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => {
-            return Ok(plain(
-                413,
-                "request body too large or unreadable (limit 1 MiB)",
+            return Ok(with_request_id(
+                plain(413, "request body too large or unreadable (limit 1 MiB)"),
+                request_id,
             ));
         }
     };
@@ -137,15 +138,47 @@ async fn serve(
     let headers = answer.headers_mut();
     for (name, value) in response.headers {
         let (Some(name), Some(value)) = (header_name(name), header_value(value)) else {
-            return Ok(plain(500, "bad response header"));
+            return Ok(with_request_id(
+                plain(500, "bad response header"),
+                request_id,
+            ));
         };
         headers.append(name, value);
     }
+    headers.insert(X_REQUEST_ID, request_id);
     // Since 5/2022 the gateway's status line carries no reason phrase.
     answer
         .extensions_mut()
         .insert(hyper::ext::ReasonPhrase::from_static(b""));
     Ok(answer)
+}
+
+/// The header that carries a request's id, in both directions.
+const X_REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id");
+
+/// The id of a request, sent back on its answer so a client's logs and the emulator's line up:
+/// the client's own `X-Request-Id` when it is 1–200 visible ASCII characters, else a new
+/// `sim-` id unique within this process.
+fn request_id(headers: &http::HeaderMap) -> http::HeaderValue {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    if let Some(given) = headers.get(&X_REQUEST_ID) {
+        let bytes = given.as_bytes();
+        if (1..=200).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_graphic) {
+            return given.clone();
+        }
+    }
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let id = format!("sim-{:x}-{n:08x}", std::process::id());
+    http::HeaderValue::try_from(id).unwrap_or_else(|_| http::HeaderValue::from_static("sim"))
+}
+
+/// `answer` with its request id.
+fn with_request_id(
+    mut answer: hyper::Response<Full<Bytes>>,
+    id: http::HeaderValue,
+) -> hyper::Response<Full<Bytes>> {
+    answer.headers_mut().insert(X_REQUEST_ID, id);
+    answer
 }
 
 /// The engine's header names, without parsing the common ones on every answer.
