@@ -402,9 +402,10 @@ async fn walk(
     }
     text.push_str(&format!("  order id  {}\n", result.auth.order_id()));
     text.push_str(&format!("  took      {}\n", p.elapsed()));
-    text.push_str(
-        "  next      cargo run -p cardpointe-cli -- demo --help   (cards, entry modes, scenarios)",
-    );
+    text.push_str(&format!(
+        "  next      {} demo --help   (cards, entry modes, scenarios)",
+        crate::invoked_as()
+    ));
     let json = json!({
         "approved": approved,
         "amount": money(amount_minor),

@@ -86,6 +86,12 @@ enum Command {
     /// Decode reader log data: NEO 2 frames, EMV TLV, enhanced MSR records.
     #[command(subcommand)]
     Decode(DecodeCmd),
+    /// Print a shell completion script: `cardpointe completions bash > /etc/bash_completion.d/cardpointe`
+    /// (also zsh, fish, powershell, elvish).
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -124,7 +130,28 @@ enum DecodeCmd {
 
 fn main() -> ExitCode {
     quiet_broken_pipe();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version are not errors; a refused command line with --json is JSON too.
+        Err(e) if e.use_stderr() && std::env::args_os().any(|a| a == "--json") => {
+            let message = e.render().to_string();
+            let first = message
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("error: ");
+            let error = CliError::usage(first.to_owned())
+                .hint("see `cardpointe --help` or `cardpointe <command> --help`");
+            eprintln!("{}", error.to_json());
+            return error.exit_code();
+        }
+        Err(e) => e.exit(),
+    };
+    if let Command::Completions { shell } = cli.command {
+        let mut command = <Cli as clap::CommandFactory>::command();
+        clap_complete::generate(shell, &mut command, "cardpointe", &mut std::io::stdout());
+        return ExitCode::SUCCESS;
+    }
     if cli.verbose {
         use tracing_subscriber::layer::SubscriberExt as _;
         use tracing_subscriber::util::SubscriberInitExt as _;
@@ -138,6 +165,11 @@ fn main() -> ExitCode {
             .with(
                 tracing_subscriber::fmt::layer()
                     .with_writer(std::io::stderr)
+                    // Colour only for a person at a terminal, and never under NO_COLOR.
+                    .with_ansi(
+                        std::io::IsTerminal::is_terminal(&std::io::stderr())
+                            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+                    )
                     .with_target(false),
             )
             .with(filter)
@@ -153,11 +185,16 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let json = cli.json;
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if error::is_declined(&e) => e.exit_code(),
         Err(e) => {
-            eprintln!("{e}");
+            if json {
+                eprintln!("{}", e.to_json());
+            } else {
+                eprintln!("{e}");
+            }
             e.exit_code()
         }
     }
@@ -172,6 +209,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             sim_cmd::run(args).await
         }
         Command::Decode(cmd) => decode_cmd(cmd, json),
+        // Handled before the runtime starts.
+        Command::Completions { .. } => Ok(()),
         Command::Reader(cmd) => reader_cmd::run(cmd, json).await,
         gateway => {
             let conn = cli.conn.connect().await?;
@@ -283,6 +322,30 @@ fn decode_cmd(cmd: DecodeCmd, json: bool) -> Result<(), CliError> {
 
 /// `cardpointe decode … | head` closes stdout early: end quietly instead of panicking in
 /// `println!` (Rust ignores SIGPIPE; restoring it would need unsafe code).
+/// The command as the user ran it, for hints: `cargo run -p cardpointe-cli --` from a cargo
+/// build directory, else the program's own name (`cardpointe` once installed).
+pub(crate) fn invoked_as() -> String {
+    let argv0 = std::env::args_os().next().map(std::path::PathBuf::from);
+    let in_cargo_target = argv0.as_ref().is_some_and(|p| {
+        let text = p.to_string_lossy();
+        [
+            "/target/debug/",
+            "/target/release/",
+            "\\target\\debug\\",
+            "\\target\\release\\",
+        ]
+        .iter()
+        .any(|dir| text.contains(dir))
+    });
+    if in_cargo_target {
+        return "cargo run -p cardpointe-cli --".to_owned();
+    }
+    argv0.as_ref().and_then(|p| p.file_stem()).map_or_else(
+        || "cardpointe".to_owned(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
 fn quiet_broken_pipe() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {

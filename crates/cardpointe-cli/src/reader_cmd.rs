@@ -78,6 +78,10 @@ impl Which {
 
 /// What a failed scan or connection means for the user.
 fn reader_error(e: ReaderError) -> CliError {
+    reader_error_text(e).kind(crate::error::ErrorKind::Reader)
+}
+
+fn reader_error_text(e: ReaderError) -> CliError {
     match e {
         ReaderError::Link(LinkError::NoBluetooth { .. }) => CliError::new(e.to_string()).hint(
             "drop --ble to use the emulator's virtual reader, or turn Bluetooth on \

@@ -334,3 +334,158 @@ fn the_reader_commands_use_the_virtual_reader_by_default_and_ble_says_when_there
     let o = run(&["reader", "info", "--ble", "--virtual"]);
     assert_eq!(o.status.code(), Some(2), "--ble and --virtual conflict");
 }
+
+#[test]
+fn a_mistyped_command_or_flag_gets_a_did_you_mean() {
+    let o = run(&["decod", "frame", "00"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("'decode'"), "{}", stderr(&o));
+    let o = run(&["decode", "tlv", "--idtec", "9F0206000000001000"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--idtech"), "{}", stderr(&o));
+}
+
+#[test]
+fn with_json_errors_are_json_on_stderr_with_a_stable_kind() {
+    // Refused by the command line itself.
+    let o = run(&["--json", "decod"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty(), "{}", stdout(&o));
+    let error: Value =
+        serde_json::from_slice(&o.stderr).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
+    assert_eq!(error["error"]["kind"], "usage", "{error}");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("decod"),
+        "{error}"
+    );
+    // Refused before sending: nothing reached the gateway.
+    let o = run(&[
+        "--json",
+        "--sim",
+        "auth",
+        "--amount",
+        "1.00",
+        "--card",
+        "4111111111111112",
+        "--expiry",
+        "1230",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let error: Value =
+        serde_json::from_slice(&o.stderr).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
+    assert_eq!(error["error"]["kind"], "invalid_input", "{error}");
+    assert_eq!(error["error"]["may_have_been_sent"], false, "{error}");
+    assert!(
+        !stderr(&o).contains("4111111111111112"),
+        "card number in the error: {}",
+        stderr(&o)
+    );
+    // Nothing listening: a connection error that says the request was not sent.
+    let o = run(&[
+        "--json",
+        "auth",
+        "--amount",
+        "1.00",
+        "--card",
+        "4111111111111111",
+        "--expiry",
+        "1230",
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--merchid",
+        "496160873888",
+        "--username",
+        "testing",
+        "--password",
+        "testing123",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let error: Value =
+        serde_json::from_slice(&o.stderr).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
+    assert_eq!(error["error"]["kind"], "connection", "{error}");
+    assert!(error["error"]["hint"].is_string(), "{error}");
+    assert!(
+        !stderr(&o).contains("testing123"),
+        "password in the error: {}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn completions_are_generated_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "_cardpointe()"),
+        ("zsh", "#compdef cardpointe"),
+        ("fish", "complete -c cardpointe"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let o = run(&["completions", shell]);
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        assert!(script.contains(marker), "{shell}: no {marker:?}");
+        assert!(script.contains("decode"), "{shell}: subcommands missing");
+    }
+    assert_eq!(run(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+#[test]
+fn no_colour_codes_when_stderr_is_not_a_terminal() {
+    let o = run(&[
+        "--verbose",
+        "--sim",
+        "auth",
+        "--amount",
+        "1.00",
+        "--card",
+        "4111111111111111",
+        "--expiry",
+        "1230",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).is_empty(), "--verbose logged nothing");
+    assert!(
+        !o.stderr.contains(&0x1b),
+        "ANSI escape in: {:?}",
+        stderr(&o)
+    );
+    assert!(
+        !o.stdout.contains(&0x1b),
+        "ANSI escape in: {:?}",
+        stdout(&o)
+    );
+    let o = run(&["decod"]);
+    assert!(
+        !o.stderr.contains(&0x1b),
+        "ANSI escape in: {:?}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn the_demos_closing_hint_names_the_command_as_it_was_run() {
+    // From cargo's target directory: the cargo command.
+    let o = run(&["demo"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("cargo run -p cardpointe-cli -- demo --help"),
+        "{}",
+        stdout(&o)
+    );
+    // Installed elsewhere: the program's own name.
+    let dir = std::env::temp_dir().join(format!("cardpointe-installed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let installed = dir.join("cardpointe");
+    std::fs::copy(env!("CARGO_BIN_EXE_cardpointe"), &installed).unwrap();
+    let o = Command::new(&installed)
+        .arg("demo")
+        .output()
+        .expect("the copy runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("next      cardpointe demo --help"), "{text}");
+    assert!(!text.contains("cargo run"), "{text}");
+}
