@@ -1,28 +1,21 @@
-//! The task that owns a link: it moves bytes between the link and `cardpointe-vp3300`'s
-//! sans-IO machine, answers API calls, and notices and repairs disconnects.
+//! The task that owns a link: a pump between the link and `cardpointe-vp3300`'s sans-IO
+//! [`Connection`], which holds the whole conversation (frame decoding, the answers still owed
+//! and late ones dropped, the cancel handshake, per-command timeouts, the transaction).
 //!
-//! # Late answers
-//!
-//! The NEO 2 protocol has no sequence numbers: an answer names only the command it answers
-//! (byte 10 echoes the command byte, spec section 2.2). So the session keeps a ledger of the
-//! commands it wrote whose answers are still owed ([`Outstanding`]), oldest first, each with
-//! the operation that asked (an exchange or a card read). The reader works through commands
-//! in order, so an answer belongs to the oldest owed command with its command byte; a final
-//! answer also settles every older entry (the reader answered a later command, so it will
-//! not answer those any more — a cancelled 02-40, say). An answer whose operation has already
-//! given up (it timed out, or its read ended) is dropped, as is an answer to nothing owed. So
-//! a slow reader's late answer never passes for the answer of the next command, and never
-//! fails the next card read.
+//! The pump moves notifications into [`Connection::handle_bytes`], the clock into
+//! [`Connection::handle_timeout`], [`Connection::poll_write`] onto the link, and
+//! [`Connection::poll_event`] into the API's replies and event streams. Besides, it owns what
+//! the conversation does not: the link itself (disconnects, automatic reconnection, close),
+//! the battery level (GATT, not NEO 2), the connection status and the frame tap.
 
-use std::collections::VecDeque;
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::time::Duration;
 
-use bytes::Bytes;
-use cardpointe_vp3300::command::{self, HostResponse};
-use cardpointe_vp3300::transaction::{Outcome, TransactionError};
+use cardpointe_vp3300::command::HostResponse;
+use cardpointe_vp3300::transaction::Outcome;
 use cardpointe_vp3300::{
-    Decoded, Frame, FrameDecoder, FrameKind, ReaderEvent, StatusCode, Transaction,
+    Connection, ConnectionError, ConnectionEvent, ConnectionStats, Frame, ReaderEvent, RequestId,
     TransactionRequest,
 };
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
@@ -67,78 +60,17 @@ pub(crate) enum Command {
     },
 }
 
-/// Who waits for the answer to a command written to the reader.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Owner {
-    /// An exchange (or the cancel sent when no read runs), by its number.
-    Exchange(u64),
-    /// A card read's transaction machine, by its number.
-    Read(u64),
-}
-
-/// A command written to the reader whose answer is still owed.
-#[derive(Debug)]
-struct Owed {
-    command: u8,
-    owner: Owner,
-}
-
-/// Bounds the ledger when a reader never answers at all (the link is then usually dropped
-/// and the ledger cleared long before).
-const MAX_OWED: usize = 32;
-
-/// The answers the reader still owes, oldest first (see the module docs).
-#[derive(Debug, Default)]
-struct Outstanding {
-    owed: VecDeque<Owed>,
-}
-
-impl Outstanding {
-    /// Notes `frame`, just written, if the reader answers it (commands do; the host's replies
-    /// to 61-xx callbacks do not).
-    fn record(&mut self, frame: &Frame, owner: Owner) {
-        let answered = matches!(frame.kind, FrameKind::Command { .. })
-            && frame.command != command::id::CALLBACK;
-        if answered {
-            if self.owed.len() == MAX_OWED {
-                self.owed.pop_front();
-            }
-            self.owed.push_back(Owed {
-                command: frame.command,
-                owner,
-            });
-        }
-    }
-
-    /// Who an answer to `command` belongs to; a final answer settles its entry and every
-    /// older one. `None`: nothing owed has this command byte.
-    fn claim(&mut self, command: u8, is_final: bool) -> Option<Owner> {
-        let at = self.owed.iter().position(|owed| owed.command == command)?;
-        let owner = self.owed.get(at)?.owner;
-        if is_final {
-            self.owed.drain(..=at);
-        }
-        Some(owner)
-    }
-
-    fn clear(&mut self) {
-        self.owed.clear();
-    }
-}
-
-struct Active {
-    id: u64,
-    txn: Transaction,
+/// The card read in progress, as the API sees it.
+struct ReadWaiter {
+    id: RequestId,
     events: Option<EventSender>,
     completion: Option<Reply<Outcome>>,
-    cancels: Vec<Reply<()>>,
 }
 
-struct Pending {
-    id: u64,
-    deadline: Instant,
-    timeout: Duration,
-    reply: Reply<Frame>,
+/// An API call waiting for its request's final event.
+enum Waiter {
+    Exchange(Reply<Frame>),
+    Cancel(Reply<()>),
 }
 
 /// A reconnection the run loop owes: automatic (after a drop) or asked for.
@@ -156,19 +88,20 @@ enum Interrupt {
 
 pub(crate) struct Session {
     link: Box<dyn Link>,
-    link_up: bool,
     link_state: watch::Receiver<LinkState>,
-    decoder: FrameDecoder,
+    conn: Connection,
     epoch: Instant,
-    active: Option<Active>,
-    pending: Option<Pending>,
-    outstanding: Outstanding,
-    next_id: u64,
+    read: Option<ReadWaiter>,
+    waiting: HashMap<RequestId, Waiter>,
+    /// Why the link last went down (for the errors of what it ended).
+    down_reason: DisconnectReason,
     due: Option<DueReconnect>,
+    /// Reconnected; waiting for the reader to be made idle (the connection's `Ready`).
+    settling: Option<Vec<Reply<()>>>,
     status: StatusPublisher,
     tap: broadcast::Sender<TappedFrame>,
     reconnect: Option<ReconnectPolicy>,
-    cancel_timeout: Duration,
+    stats: ConnectionStats,
 }
 
 impl Session {
@@ -180,21 +113,22 @@ impl Session {
         cancel_timeout: Duration,
     ) -> Self {
         let link_state = link.state();
+        let mut conn = Connection::new(cancel_timeout);
+        conn.set_frame_log(true);
         Self {
             link,
-            link_up: true,
             link_state,
-            decoder: FrameDecoder::host(),
+            conn,
             epoch: Instant::now(),
-            active: None,
-            pending: None,
-            outstanding: Outstanding::default(),
-            next_id: 0,
+            read: None,
+            waiting: HashMap::new(),
+            down_reason: DisconnectReason::NotificationsEnded,
             due: None,
+            settling: None,
             status,
             tap,
             reconnect,
-            cancel_timeout,
+            stats: ConnectionStats::default(),
         }
     }
 
@@ -202,22 +136,8 @@ impl Session {
         self.epoch.elapsed()
     }
 
-    fn next_id(&mut self) -> u64 {
-        self.next_id += 1;
-        self.next_id
-    }
-
-    fn next_deadline(&self) -> Option<Instant> {
-        let txn = self
-            .active
-            .as_ref()
-            .and_then(|a| a.txn.poll_timeout())
-            .map(|d| self.epoch + d);
-        let pending = self.pending.as_ref().map(|p| p.deadline);
-        match (txn, pending) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+    fn link_up(&self) -> bool {
+        !self.conn.is_link_down()
     }
 
     pub(crate) async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
@@ -229,8 +149,8 @@ impl Session {
                 }
                 continue;
             }
-            let deadline = self.next_deadline();
-            let up = self.link_up;
+            let deadline = self.conn.poll_timeout().map(|at| self.epoch + at);
+            let up = self.link_up();
             tokio::select! {
                 command = commands.recv() => match command {
                     Some(Command::Close { reply }) => {
@@ -244,14 +164,11 @@ impl Session {
                     }
                 },
                 received = self.link.recv(), if up => match received {
-                    Ok(bytes) => self.on_bytes(&bytes),
-                    Err(error) => {
-                        let reason = match error {
-                            LinkError::Disconnected(reason) => reason,
-                            other => DisconnectReason::WriteFailed { detail: other.to_string() },
-                        };
-                        self.on_disconnect(reason);
+                    Ok(bytes) => {
+                        let now = self.now();
+                        self.conn.handle_bytes(&bytes, now);
                     }
+                    Err(error) => self.on_disconnect(link_failure(error)),
                 },
                 changed = self.link_state.changed(), if up => {
                     let state = self.link_state.borrow_and_update().clone();
@@ -261,13 +178,156 @@ impl Session {
                         (Err(_), _) => self.on_disconnect(DisconnectReason::NotificationsEnded),
                     }
                 },
-                () = sleep_until(deadline) => self.on_timeout(),
+                () = sleep_until(deadline) => {
+                    let now = self.now();
+                    self.conn.handle_timeout(now);
+                }
             }
         }
     }
 
+    /// Writes what the connection wants written, delivers what it has to say, and taps and
+    /// logs what crossed the link.
+    async fn flush(&mut self) {
+        loop {
+            self.deliver_events();
+            let Some(frame) = self.conn.poll_write() else {
+                break;
+            };
+            let _ = self.tap.send(TappedFrame::new(TapDirection::Sent, &frame));
+            let written = match self.link.write(&frame.encode()).await {
+                Ok(()) => continue,
+                Err(LinkError::Disconnected(reason)) => reason,
+                Err(other) => DisconnectReason::WriteFailed {
+                    detail: other.to_string(),
+                },
+            };
+            self.on_disconnect(written);
+        }
+        while let Some(frame) = self.conn.poll_received() {
+            let _ = self
+                .tap
+                .send(TappedFrame::new(TapDirection::Received, &frame));
+        }
+        let stats = self.conn.stats();
+        if stats.damaged_frames > self.stats.damaged_frames {
+            tracing::debug!(
+                total = stats.damaged_frames,
+                "dropped a damaged frame from the reader"
+            );
+        }
+        if stats.late_answers > self.stats.late_answers {
+            tracing::debug!(
+                total = stats.late_answers,
+                "dropped a late answer: the command it answers timed out, or its card read ended"
+            );
+        }
+        self.stats = stats;
+    }
+
+    /// Hands the connection's events to the API calls and streams waiting for them.
+    fn deliver_events(&mut self) {
+        while let Some(event) = self.conn.poll_event() {
+            match event {
+                ConnectionEvent::Read { request, event } => {
+                    if let Some(read) = self.read.as_mut().filter(|r| r.id == request)
+                        && deliver(read, event)
+                    {
+                        self.read = None;
+                    }
+                }
+                ConnectionEvent::Answered { request, frame } => match self.waiting.remove(&request)
+                {
+                    Some(Waiter::Exchange(reply)) => {
+                        let _ = reply.send(Ok(frame));
+                    }
+                    Some(Waiter::Cancel(reply)) => {
+                        let _ = reply.send(Ok(()));
+                    }
+                    None => {}
+                },
+                ConnectionEvent::Idle { request } => match self.waiting.remove(&request) {
+                    Some(Waiter::Cancel(reply)) => {
+                        let _ = reply.send(Ok(()));
+                    }
+                    Some(Waiter::Exchange(reply)) => {
+                        let _ = reply.send(Err(ReaderError::Cancelled));
+                    }
+                    None => {}
+                },
+                ConnectionEvent::TimedOut { request, after } => {
+                    let millis = millis(after);
+                    match self.waiting.remove(&request) {
+                        Some(Waiter::Exchange(reply)) => {
+                            let _ = reply.send(Err(ReaderError::Timeout {
+                                operation: "a reader command",
+                                millis,
+                            }));
+                        }
+                        Some(Waiter::Cancel(reply)) => {
+                            let _ = reply.send(Err(ReaderError::Timeout {
+                                operation: "cancelling",
+                                millis,
+                            }));
+                        }
+                        None => {}
+                    }
+                }
+                ConnectionEvent::Aborted { request } => self.abort(request),
+                ConnectionEvent::Ready => {
+                    self.status.publish(ConnectionStatus::Connected);
+                    for reply in self.settling.take().unwrap_or_default() {
+                        let _ = reply.send(Ok(()));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Fails what `request` was for with the disconnect.
+    fn abort(&mut self, request: RequestId) {
+        let error = || ReaderError::Disconnected(self.down_reason.clone());
+        if self.read.as_ref().is_some_and(|r| r.id == request) {
+            if let Some(mut read) = self.read.take() {
+                if let Some(events) = read.events.take() {
+                    let _ = events.send(Err(error()));
+                }
+                if let Some(completion) = read.completion.take() {
+                    let _ = completion.send(Err(error()));
+                }
+            }
+            return;
+        }
+        match self.waiting.remove(&request) {
+            Some(Waiter::Exchange(reply)) => {
+                let _ = reply.send(Err(error()));
+            }
+            Some(Waiter::Cancel(reply)) => {
+                let _ = reply.send(Err(error()));
+            }
+            None => {}
+        }
+    }
+
+    /// Why a call is refused: the link's state, in the API's terms.
+    fn refused(&self, error: ConnectionError) -> ReaderError {
+        match error {
+            ConnectionError::ReadInProgress | ConnectionError::ExchangeInProgress => {
+                ReaderError::Busy
+            }
+            ConnectionError::Transaction(error) => ReaderError::Transaction(error),
+            _ => ReaderError::Disconnected(self.down_reason.clone()),
+        }
+    }
+
     async fn close(&mut self, reply: Option<Reply<()>>) {
-        self.fail_all(&DisconnectReason::ClosedByHost);
+        self.down_reason = DisconnectReason::ClosedByHost;
+        self.conn.handle_link_down();
+        self.deliver_events();
+        for waiting in self.settling.take().unwrap_or_default() {
+            let _ = waiting.send(Err(ReaderError::Closed));
+        }
         if let Some(due) = self.due.take() {
             for waiting in due.replies {
                 let _ = waiting.send(Err(ReaderError::Closed));
@@ -283,87 +343,73 @@ impl Session {
     }
 
     async fn on_command(&mut self, command: Command) {
+        let now = self.now();
         match command {
             Command::Read {
                 request,
                 events,
                 reply,
-            } => {
-                if !self.link_up {
-                    let _ = reply.send(Err(self.disconnected()));
-                } else if self.active.is_some() {
-                    let _ = reply.send(Err(ReaderError::Busy));
-                } else {
-                    match Transaction::start(request, self.now()) {
-                        Ok(txn) => {
-                            let id = self.next_id();
-                            self.active = Some(Active {
-                                id,
-                                txn,
-                                events: Some(events),
-                                completion: None,
-                                cancels: Vec::new(),
-                            });
-                            let _ = reply.send(Ok(()));
-                        }
-                        Err(error) => {
-                            let _ = reply.send(Err(error.into()));
-                        }
-                    }
-                }
-            }
-            Command::Complete { answer, reply } => {
-                let now = self.now();
-                match self.active.as_mut() {
-                    Some(active) => match active.txn.complete(&answer, now) {
-                        Ok(()) => active.completion = Some(reply),
-                        Err(error) => {
-                            let _ = reply.send(Err(error.into()));
-                        }
-                    },
-                    None => {
-                        let _ = reply.send(Err(ReaderError::Transaction(
-                            TransactionError::NotAwaitingHost { state: "idle" },
-                        )));
-                    }
-                }
-            }
-            Command::Cancel { reply } => {
-                let now = self.now();
-                if !self.link_up {
-                    let _ = reply.send(Err(self.disconnected()));
-                } else if let Some(active) = self.active.as_mut() {
-                    active.txn.cancel(now);
-                    active.cancels.push(reply);
-                } else if self.pending.is_some() {
-                    // An exchange is waiting for its answer; the reader runs no transaction
-                    // (a card read would be `active`), so it is idle as far as cancel goes.
+            } => match self.conn.start_read(request, now) {
+                Ok(id) => {
+                    self.read = Some(ReadWaiter {
+                        id,
+                        events: Some(events),
+                        completion: None,
+                    });
                     let _ = reply.send(Ok(()));
-                } else {
-                    // Nothing running here; still tell the reader, so it is idle for sure.
-                    self.start_exchange(command::cancel(), self.cancel_timeout, map_unit(reply))
-                        .await;
+                }
+                Err(error) => {
+                    let _ = reply.send(Err(self.refused(error)));
+                }
+            },
+            Command::Complete { answer, reply } => match self.conn.complete(&answer, now) {
+                // The read's terminal event (already queued for swipe and tap, where the host's
+                // answer is the outcome) answers the reply; the waiter lives until it comes.
+                Ok(()) => {
+                    if let Some(read) = self.read.as_mut() {
+                        read.completion = Some(reply);
+                    }
+                }
+                Err(error) => {
+                    let _ = reply.send(Err(self.refused(error)));
+                }
+            },
+            Command::Cancel { reply } => {
+                if self.settling.is_some() {
+                    // Reconnected, still making the reader idle: a cancel stops the
+                    // reconnection, as it does while the link is being re-established.
+                    self.stop_reconnection(reply).await;
+                    return;
+                }
+                match self.conn.cancel(now) {
+                    Ok(id) => {
+                        self.waiting.insert(id, Waiter::Cancel(reply));
+                    }
+                    Err(error) => {
+                        let _ = reply.send(Err(self.refused(error)));
+                    }
                 }
             }
             Command::Exchange {
                 frame,
                 timeout,
                 reply,
-            } => {
-                if !self.link_up {
-                    let _ = reply.send(Err(self.disconnected()));
-                } else if self.active.is_some() || self.pending.is_some() {
-                    let _ = reply.send(Err(ReaderError::Busy));
-                } else {
-                    self.start_exchange(frame, timeout, reply).await;
+            } => match self.conn.exchange(frame, timeout, now) {
+                Ok(id) => {
+                    self.waiting.insert(id, Waiter::Exchange(reply));
                 }
-            }
+                Err(error) => {
+                    let _ = reply.send(Err(self.refused(error)));
+                }
+            },
             Command::Battery { reply } => {
                 let level = self.link.battery_percent().await;
                 let _ = reply.send(level);
             }
             Command::Reconnect { reply } => {
-                if self.link_up {
+                if let Some(settling) = self.settling.as_mut() {
+                    settling.push(reply);
+                } else if self.link_up() {
                     let _ = reply.send(Ok(()));
                 } else {
                     self.due
@@ -379,196 +425,57 @@ impl Session {
         }
     }
 
-    fn down_reason(&self) -> DisconnectReason {
-        match &*self.link_state.borrow() {
-            LinkState::Down(reason) => reason.clone(),
-            LinkState::Up => DisconnectReason::NotificationsEnded,
-        }
-    }
-
-    fn disconnected(&self) -> ReaderError {
-        ReaderError::Disconnected(self.down_reason())
-    }
-
-    async fn start_exchange(&mut self, frame: Frame, timeout: Duration, reply: Reply<Frame>) {
-        let id = self.next_id();
-        if let Err(reason) = self.write_frame(&frame, Owner::Exchange(id)).await {
-            let _ = reply.send(Err(ReaderError::Disconnected(reason.clone())));
-            self.on_disconnect(reason);
-            return;
-        }
-        self.pending = Some(Pending {
-            id,
-            deadline: Instant::now() + timeout,
-            timeout,
-            reply,
-        });
-    }
-
-    async fn write_frame(&mut self, frame: &Frame, owner: Owner) -> Result<(), DisconnectReason> {
-        let _ = self.tap.send(TappedFrame::new(TapDirection::Sent, frame));
-        // Recorded before the write: an answer may be notified before the write returns.
-        self.outstanding.record(frame, owner);
-        match self.link.write(&frame.encode()).await {
-            Ok(()) => Ok(()),
-            Err(LinkError::Disconnected(reason)) => Err(reason),
-            Err(other) => Err(DisconnectReason::WriteFailed {
-                detail: other.to_string(),
-            }),
-        }
-    }
-
-    /// Writes what the machine wants written and delivers what it has to say.
-    async fn flush(&mut self) {
-        loop {
-            let Some(active) = self.active.as_mut() else {
-                return;
-            };
-            let id = active.id;
-            if let Some(frame) = active.txn.poll_write() {
-                if !self.link_up {
-                    continue;
-                }
-                if let Err(reason) = self.write_frame(&frame, Owner::Read(id)).await {
-                    self.on_disconnect(reason);
-                    return;
-                }
-                continue;
-            }
-            while let Some(event) = active.txn.poll_event() {
-                deliver(active, event);
-            }
-            if active.txn.is_done() {
-                let mut finished = self.active.take();
-                if let Some(active) = finished.as_mut() {
-                    for cancel in active.cancels.drain(..) {
-                        let _ = cancel.send(Ok(()));
-                    }
-                }
-            }
-            return;
-        }
-    }
-
-    fn on_bytes(&mut self, bytes: &Bytes) {
-        self.decoder.push(bytes);
-        while let Some(item) = self.decoder.decode() {
-            let frame = match item {
-                Ok(Decoded::Frame(frame)) => frame,
-                // Raw MSR records outside an IDG answer (and the remains of a damaged frame)
-                // are not part of the conversation; garbage is dropped.
-                Ok(_) => continue,
-                Err(error) => {
-                    tracing::debug!(%error, "dropped a damaged frame from the reader");
-                    continue;
-                }
-            };
-            let _ = self
-                .tap
-                .send(TappedFrame::new(TapDirection::Received, &frame));
-            self.route(frame);
-        }
-    }
-
-    /// Hands a frame from the reader to whoever waits for it (see the module docs).
-    fn route(&mut self, frame: Frame) {
-        let now = self.now();
-        let FrameKind::Response { status, .. } = frame.kind else {
-            // Callbacks (61-xx) and notifications belong to the transaction running now.
-            if let Some(active) = self.active.as_mut() {
-                active.txn.handle_frame(frame, now);
-            }
-            return;
-        };
-        let is_final = !matches!(
-            status,
-            StatusCode::OkAnotherResponseFollows | StatusCode::UserInterfaceEvent
-        );
-        match self.outstanding.claim(frame.command, is_final) {
-            Some(Owner::Exchange(id)) if self.pending.as_ref().is_some_and(|p| p.id == id) => {
-                // A first-of-two answer (status 63) is not the answer yet.
-                if is_final && let Some(pending) = self.pending.take() {
-                    let _ = pending.reply.send(Ok(frame));
-                }
-            }
-            Some(Owner::Read(id)) if self.active.as_ref().is_some_and(|a| a.id == id) => {
-                if let Some(active) = self.active.as_mut() {
-                    active.txn.handle_frame(frame, now);
-                }
-            }
-            owner => tracing::debug!(
-                command = frame.command,
-                ?owner,
-                "dropped a late answer: the command it answers timed out, or its card read ended"
-            ),
-        }
-    }
-
-    fn on_timeout(&mut self) {
-        let now = self.now();
-        if let Some(active) = self.active.as_mut() {
-            active.txn.handle_timeout(now);
-        }
-        let expired = self
-            .pending
-            .as_ref()
-            .is_some_and(|p| p.deadline <= Instant::now());
-        // Its entry stays in the ledger: the answer may still come, and is then dropped.
-        if let Some(pending) = self.pending.take_if(|_| expired) {
-            let _ = pending.reply.send(Err(ReaderError::Timeout {
-                operation: "a reader command",
-                millis: millis(pending.timeout),
-            }));
-        }
-    }
-
-    /// Fails everything in flight with the disconnect.
-    fn fail_all(&mut self, reason: &DisconnectReason) {
-        if let Some(mut active) = self.active.take() {
-            let error = || ReaderError::Disconnected(reason.clone());
-            if let Some(events) = active.events.take() {
-                let _ = events.send(Err(error()));
-            }
-            if let Some(completion) = active.completion.take() {
-                let _ = completion.send(Err(error()));
-            }
-            for cancel in active.cancels.drain(..) {
-                let _ = cancel.send(Err(error()));
-            }
-        }
-        if let Some(pending) = self.pending.take() {
-            let _ = pending
-                .reply
-                .send(Err(ReaderError::Disconnected(reason.clone())));
-        }
-    }
-
-    /// The link went down: fail what runs, publish it, and schedule the automatic
-    /// reconnection if there is one.
+    /// The link went down: end what runs (the connection aborts it), publish it, and
+    /// schedule the automatic reconnection if there is one.
     fn on_disconnect(&mut self, reason: DisconnectReason) {
-        if !self.link_up {
+        if !self.link_up() {
             return;
         }
-        self.link_up = false;
-        self.decoder.reset();
-        self.outstanding.clear();
         tracing::info!(%reason, "reader link down");
-        self.fail_all(&reason);
+        self.down_reason = reason.clone();
+        self.conn.handle_link_down();
+        self.deliver_events();
+        let waiting = self.settling.take().unwrap_or_default();
         self.status.publish(ConnectionStatus::NotConnected {
-            reason: Some(reason),
+            reason: Some(reason.clone()),
         });
-        if let Some(policy) = self.reconnect {
-            let due = self.due.get_or_insert(DueReconnect {
-                attempts: 1,
-                replies: Vec::new(),
-            });
-            due.attempts = due.attempts.max(policy.attempts.max(1));
+        match self.reconnect {
+            Some(policy) => {
+                let due = self.due.get_or_insert(DueReconnect {
+                    attempts: 1,
+                    replies: Vec::new(),
+                });
+                due.attempts = due.attempts.max(policy.attempts.max(1));
+                due.replies.extend(waiting);
+            }
+            None => {
+                for reply in waiting {
+                    let _ = reply.send(Err(ReaderError::Disconnected(reason.clone())));
+                }
+            }
         }
+    }
+
+    /// A cancel while reconnecting: close the link (an attempt may have got half way), and
+    /// stay not connected until the app reconnects.
+    async fn stop_reconnection(&mut self, reply: Reply<()>) {
+        let waiting = self.settling.take().unwrap_or_default();
+        let _ = self.link.close().await;
+        self.conn.handle_link_down();
+        self.deliver_events();
+        self.status.publish(ConnectionStatus::NotConnected {
+            reason: Some(self.down_reason.clone()),
+        });
+        for waiting in waiting {
+            let _ = waiting.send(Err(ReaderError::ConnectionCancelled));
+        }
+        let _ = reply.send(Ok(()));
     }
 
     /// Reconnects, attempt after attempt, while still answering the API: a cancel stops the
     /// reconnection (status `NotConnected`), a close ends the session, other calls fail at
-    /// once as disconnected. `Break` when the session is over.
+    /// once as disconnected. Once the link is back, the connection makes the reader idle and
+    /// its `Ready` publishes `Connected`. `Break` when the session is over.
     async fn reconnecting(
         &mut self,
         commands: &mut mpsc::UnboundedReceiver<Command>,
@@ -579,24 +486,16 @@ impl Session {
             mut replies,
         } = due;
         let delay = self.reconnect.map_or(Duration::ZERO, |p| p.delay);
-        let reason = self.down_reason();
+        let reason = self.down_reason.clone();
         let mut last = None;
         for attempt in 1..=attempts {
             self.status
                 .publish(ConnectionStatus::Reconnecting { attempt });
             let outcome = {
                 let link = &mut *self.link;
-                let decoder = &mut self.decoder;
-                let tap = &self.tap;
-                let settle_limit = self.cancel_timeout;
                 let work = async move {
                     tokio::time::sleep(delay).await;
-                    link.reconnect().await?;
-                    decoder.reset();
-                    // The reader may still think a transaction runs: make it idle before
-                    // anything else talks to it.
-                    settle(link, decoder, tap, settle_limit).await;
-                    Ok(())
+                    link.reconnect().await
                 };
                 tokio::pin!(work);
                 loop {
@@ -616,12 +515,9 @@ impl Session {
                 Interrupt::Done(Ok(())) => {
                     self.link_state = self.link.state();
                     self.link_state.borrow_and_update();
-                    self.link_up = true;
-                    self.outstanding.clear();
-                    self.status.publish(ConnectionStatus::Connected);
-                    for reply in replies {
-                        let _ = reply.send(Ok(()));
-                    }
+                    let now = self.now();
+                    self.conn.handle_link_up(now);
+                    self.settling = Some(replies);
                     return ControlFlow::Continue(());
                 }
                 Interrupt::Done(Err(error)) => {
@@ -631,7 +527,6 @@ impl Session {
                 Interrupt::Cancel(reply) => {
                     // The attempt may have got half way: make sure the link is down.
                     let _ = self.link.close().await;
-                    self.decoder.reset();
                     self.status.publish(ConnectionStatus::NotConnected {
                         reason: Some(reason),
                     });
@@ -664,6 +559,16 @@ impl Session {
     }
 }
 
+/// A failed receive, as a reason the link is down.
+fn link_failure(error: LinkError) -> DisconnectReason {
+    match error {
+        LinkError::Disconnected(reason) => reason,
+        other => DisconnectReason::WriteFailed {
+            detail: other.to_string(),
+        },
+    }
+}
+
 /// Answers a call that cannot run while the link is down.
 fn refuse(command: Command, reason: &DisconnectReason) {
     let error = || ReaderError::Disconnected(reason.clone());
@@ -686,41 +591,8 @@ fn refuse(command: Command, reason: &DisconnectReason) {
     }
 }
 
-/// Sends a cancel and waits (bounded) for its answer, dropping anything else the reader
-/// still had to say, so the next transaction starts from a clean slate.
-async fn settle(
-    link: &mut dyn Link,
-    decoder: &mut FrameDecoder,
-    tap: &broadcast::Sender<TappedFrame>,
-    limit: Duration,
-) {
-    let cancel = command::cancel();
-    let _ = tap.send(TappedFrame::new(TapDirection::Sent, &cancel));
-    if link.write(&cancel.encode()).await.is_err() {
-        return;
-    }
-    let deadline = Instant::now() + limit;
-    loop {
-        let received = tokio::time::timeout_at(deadline, link.recv()).await;
-        let Ok(Ok(bytes)) = received else {
-            return;
-        };
-        decoder.push(&bytes);
-        while let Some(item) = decoder.decode() {
-            if let Ok(Decoded::Frame(frame)) = item {
-                let _ = tap.send(TappedFrame::new(TapDirection::Received, &frame));
-                if frame.command == command::id::CANCEL.0
-                    && matches!(frame.kind, FrameKind::Response { .. })
-                {
-                    return;
-                }
-            }
-        }
-    }
-}
-
-/// Passes a machine event to the card read and its completion.
-fn deliver(active: &mut Active, event: ReaderEvent) {
+/// Passes a card read's event to its stream and its completion; `true` when the read is over.
+fn deliver(read: &mut ReadWaiter, event: ReaderEvent) -> bool {
     let ends_stream = matches!(
         event,
         ReaderEvent::OnlineAuthorizationRequired(_)
@@ -736,30 +608,19 @@ fn deliver(active: &mut Active, event: ReaderEvent) {
         ReaderEvent::TimedOut => Some(Err(ReaderError::CardTimeout)),
         _ => None,
     };
-    if let Some(events) = &active.events {
+    if let Some(events) = &read.events {
         let _ = events.send(Ok(event));
     }
     if ends_stream {
-        active.events = None;
+        read.events = None;
     }
+    let over = outcome.is_some();
     if let Some(outcome) = outcome
-        && let Some(completion) = active.completion.take()
+        && let Some(completion) = read.completion.take()
     {
         let _ = completion.send(outcome);
     }
-}
-
-fn map_unit(reply: Reply<()>) -> Reply<Frame> {
-    let (tx, rx) = oneshot::channel::<Result<Frame, ReaderError>>();
-    tokio::spawn(async move {
-        let result = match rx.await {
-            Ok(Ok(_)) => Ok(()),
-            Ok(Err(error)) => Err(error),
-            Err(_) => Err(ReaderError::Closed),
-        };
-        let _ = reply.send(result);
-    });
-    tx
+    over
 }
 
 fn millis(d: Duration) -> u64 {
@@ -770,51 +631,5 @@ async fn sleep_until(deadline: Option<Instant>) {
     match deadline {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn command(cmd: u8, sub: u8) -> Frame {
-        Frame::command(cmd, sub, Vec::new())
-    }
-
-    #[test]
-    fn an_answer_belongs_to_the_oldest_command_with_its_byte() {
-        let mut ledger = Outstanding::default();
-        ledger.record(&command(0x29, 0x00), Owner::Exchange(1));
-        ledger.record(&command(0x29, 0x00), Owner::Exchange(2));
-        assert_eq!(ledger.claim(0x29, true), Some(Owner::Exchange(1)));
-        assert_eq!(ledger.claim(0x29, true), Some(Owner::Exchange(2)));
-        assert_eq!(ledger.claim(0x29, true), None);
-    }
-
-    #[test]
-    fn a_final_answer_settles_older_commands_and_a_first_of_two_does_not() {
-        let mut ledger = Outstanding::default();
-        ledger.record(&command(0x02, 0x40), Owner::Read(1));
-        ledger.record(&command(0x05, 0x01), Owner::Read(1));
-        ledger.record(&command(0x01, 0x01), Owner::Read(2));
-        assert_eq!(ledger.claim(0x05, false), Some(Owner::Read(1)));
-        assert_eq!(ledger.claim(0x05, true), Some(Owner::Read(1)));
-        // The cancelled 02-40 will not be answered any more.
-        assert_eq!(ledger.claim(0x02, true), None);
-        assert_eq!(ledger.claim(0x01, true), Some(Owner::Read(2)));
-    }
-
-    #[test]
-    fn replies_to_callbacks_are_not_answered_and_the_ledger_is_bounded() {
-        let mut ledger = Outstanding::default();
-        ledger.record(
-            &command::callback_reply(0x01, &[0x03, 0x01]),
-            Owner::Read(1),
-        );
-        assert_eq!(ledger.claim(command::id::CALLBACK, true), None);
-        for _ in 0..MAX_OWED + 5 {
-            ledger.record(&command(0x18, 0x01), Owner::Exchange(1));
-        }
-        assert_eq!(ledger.owed.len(), MAX_OWED);
     }
 }
