@@ -23,9 +23,12 @@
 //! - [`Reader::frame_tap`] shows every frame with card data masked (by `cardpointe-emv`'s
 //!   masking rules).
 //!
-//! A slow reader's late answer never passes for the answer of a later command: the session
-//! matches every answer to the command it answers and drops the answers of operations that
-//! already gave up.
+//! The conversation itself — frame decoding, matching each answer to the command it answers
+//! (a slow reader's late answer is dropped, never taken for the answer of a later command),
+//! the cancel handshake, timeouts, the transaction — is
+//! [`cardpointe_vp3300::Connection`], sans-IO; a [`Reader`]'s session only pumps bytes, time,
+//! frames and events between it and the [`Link`]. So the whole conversation is testable
+//! without tokio (`tests/connection_pair.rs` drives it against the virtual VP3300).
 //!
 //! # Platforms
 //!
@@ -34,7 +37,7 @@
 //! macOS and iOS (CoreBluetooth), Windows 10+ (WinRT) and Android (btleplug's JNI backend,
 //! which the app must initialise). D-Bus is a Linux-only dependency: no other target
 //! compiles or links it. On phones, apps usually drive the reader through their own Bluetooth
-//! stack instead (the sans-IO conversation of `cardpointe-vp3300`).
+//! stack instead, feeding `cardpointe_vp3300::Connection` themselves.
 //!
 //! # Features
 //!
