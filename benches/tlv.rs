@@ -1,25 +1,25 @@
-//! TLV walk throughput: cardpointe-emv against `tlv_parser` and `iso7816-tlv` (and a
-//! `nom`-based version of our own loop), each visiting every nested object of the same bytes.
+//! TLV walk throughput: cardpointe-emv against `tlv_parser` and `iso7816-tlv`, a naive
+//! recursive zero-copy walker and a `nom`-based version of our own loop, each visiting every
+//! nested object of the same bytes.
+//!
+//! Built with `[profile.bench]`, which is Cargo's default release profile (no LTO, 16 codegen
+//! units): this crate calls `cardpointe-emv` across the crate boundary exactly as a dependent
+//! does, so the figures are the ones users get. `cargo xtask bench --lto` adds an LTO run.
 //!
 //! Shapes: (a) one ~300-byte transaction record, (b) 64 KiB of such records, (c) one
 //! constructed object with 10,000 / 20,000 / 40,000 children (linearity), (d) 10,000 levels
-//! of nesting — ours only: both peers parse recursively and overflow the stack there.
+//! of nesting — ours only: both peers parse recursively and overflow the stack there —, (e) one
+//! 334-byte ID TECH record (`FFEE01` holding `DFEE12`, `DFEF4D` and `FFEE02`; two- and
+//! three-byte tags; `81`/`82` lengths), (f) 64 KiB of such records.
 
 use std::hint::black_box;
 
-use cardpointe_benches::tlv::{concatenated, deep, transaction_record, wide};
+use cardpointe_benches::tlv::{
+    concatenated, deep, id_tech_concatenated, id_tech_record, transaction_record, wide,
+};
+use cardpointe_benches::walk::{naive_walk, ours};
 use cardpointe_emv::{Options, Walker};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-
-/// Ours: the depth-first walker; sums tags and value lengths so nothing is optimised away.
-fn ours(buf: &[u8]) -> usize {
-    let mut acc = 0usize;
-    for visit in Walker::new(buf, Options::emv()) {
-        let tlv = visit.expect("bench input is valid TLV").tlv;
-        acc = acc.wrapping_add(tlv.tag().value() as usize ^ tlv.len());
-    }
-    acc
-}
 
 /// Ours with a deep stack (for the 10,000-level input).
 fn ours_deep(buf: &[u8]) -> usize {
@@ -131,10 +131,15 @@ fn iso7816_walk(buf: &[u8]) -> usize {
     acc
 }
 
-fn compare(c: &mut Criterion, group: &str, input: &[u8]) {
+fn compare(c: &mut Criterion, group: &str, input: &[u8], options: Options) {
     let mut g = c.benchmark_group(group);
     g.throughput(Throughput::Bytes(input.len() as u64));
-    g.bench_function("cardpointe-emv", |b| b.iter(|| ours(black_box(input))));
+    g.bench_function("cardpointe-emv", |b| {
+        b.iter(|| ours(black_box(input), options))
+    });
+    g.bench_function("naive recursive", |b| {
+        b.iter(|| naive_walk(black_box(input)))
+    });
     g.bench_function("nom loop", |b| b.iter(|| nom_walk::walk(black_box(input))));
     g.bench_function("tlv_parser", |b| {
         b.iter(|| tlv_parser_walk(black_box(input)))
@@ -151,17 +156,35 @@ fn compare(c: &mut Criterion, group: &str, input: &[u8]) {
     g.finish();
 }
 
+/// Same answers from every parser before timing anything.
+fn check(one: &[u8], many: &[u8], options: Options) {
+    for input in [one, many] {
+        let expected = ours(input, options);
+        assert_eq!(naive_walk(input), expected);
+        assert_eq!(nom_walk::walk(input), expected);
+    }
+    assert_eq!(
+        Walker::new(many, options).count(),
+        Walker::new(one, options).count() * (many.len() / one.len())
+    );
+}
+
 fn benches(c: &mut Criterion) {
     let record = transaction_record().expect("record");
     let many = concatenated(64 * 1024).expect("64 KiB");
-    // Same answers from every parser before timing anything.
-    assert_eq!(ours(&record), nom_walk::walk(&record));
+    check(&record, &many, Options::emv());
+    compare(c, "tlv/a_record", &record, Options::emv());
+    compare(c, "tlv/b_64KiB", &many, Options::emv());
+    // What a VP3300 returns, read in the ID TECH dialect as cardpointe-vp3300 reads it.
+    let id_tech = id_tech_record().expect("ID TECH record");
+    let id_tech_many = id_tech_concatenated(64 * 1024).expect("64 KiB");
+    check(&id_tech, &id_tech_many, Options::id_tech());
     assert_eq!(
-        Walker::new(&many, Options::emv()).count(),
-        Walker::new(&record, Options::emv()).count() * (many.len() / record.len())
+        ours(&id_tech, Options::emv()),
+        ours(&id_tech, Options::id_tech())
     );
-    compare(c, "tlv/a_record", &record);
-    compare(c, "tlv/b_64KiB", &many);
+    compare(c, "tlv/e_id_tech_record", &id_tech, Options::id_tech());
+    compare(c, "tlv/f_id_tech_64KiB", &id_tech_many, Options::id_tech());
 
     let mut g = c.benchmark_group("tlv/c_wide");
     // iso7816-tlv is quadratic in the number of children (seconds per iteration here).
@@ -170,7 +193,7 @@ fn benches(c: &mut Criterion) {
         let input = wide(n).expect("wide");
         g.throughput(Throughput::Bytes(input.len() as u64));
         g.bench_with_input(BenchmarkId::new("cardpointe-emv", n), &input, |b, i| {
-            b.iter(|| ours(black_box(i)))
+            b.iter(|| ours(black_box(i), Options::emv()))
         });
         if n == 40_000 {
             g.bench_with_input(BenchmarkId::new("tlv_parser", n), &input, |b, i| {

@@ -4,3 +4,4 @@
 //! library holds the realistic inputs they share, so that setup stays out of the timed loops.
 
 pub mod tlv;
+pub mod walk;

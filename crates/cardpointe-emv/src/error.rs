@@ -118,6 +118,7 @@ pub enum Error {
 impl Error {
     /// The byte offset the error points at.
     #[must_use]
+    #[inline]
     pub const fn offset(&self) -> usize {
         match *self {
             Error::TruncatedTag { offset }

@@ -51,18 +51,21 @@ impl core::fmt::Debug for Options {
 impl Options {
     /// Plain EMV: BER tags, `00` padding.
     #[must_use]
+    #[inline]
     pub const fn emv() -> Self {
         Options { bits: 0 }
     }
 
     /// The ID TECH dialect (VP3300 and other NEO 2 readers): see [`Dialect::IdTech`].
     #[must_use]
+    #[inline]
     pub const fn id_tech() -> Self {
         Options { bits: ID_TECH }
     }
 
     /// The same options with another dialect. Switching to ID TECH turns `FF` filler off.
     #[must_use]
+    #[inline]
     pub const fn with_dialect(mut self, dialect: Dialect) -> Self {
         self.bits = match dialect {
             Dialect::IdTech => (self.bits | ID_TECH) & !FF_PADDING,
@@ -74,6 +77,7 @@ impl Options {
     /// The same options with another padding rule. `FF` filler is refused (stays off) in the
     /// ID TECH dialect, whose tags start with `FF`.
     #[must_use]
+    #[inline]
     pub const fn with_padding(mut self, padding: Padding) -> Self {
         let on = matches!(padding, Padding::ZeroAndFf) && self.bits & ID_TECH == 0;
         self.bits = if on {
@@ -88,6 +92,7 @@ impl Options {
     /// between a tag and its length (`57 A1 13 ...`); see [`Marker`](crate::Marker). These
     /// bytes are never valid BER length bytes, so the switch cannot misread other data.
     #[must_use]
+    #[inline]
     pub const fn with_protocol3_markers(mut self, on: bool) -> Self {
         self.bits = if on {
             self.bits | PROTOCOL3_MARKERS
@@ -99,6 +104,7 @@ impl Options {
 
     /// The dialect in force.
     #[must_use]
+    #[inline]
     pub const fn dialect(self) -> Dialect {
         if self.bits & ID_TECH != 0 {
             Dialect::IdTech
@@ -109,6 +115,7 @@ impl Options {
 
     /// The padding rule in force.
     #[must_use]
+    #[inline]
     pub const fn padding(self) -> Padding {
         if self.bits & FF_PADDING != 0 {
             Padding::ZeroAndFf
@@ -119,10 +126,12 @@ impl Options {
 
     /// Whether Protocol-3 markers are read.
     #[must_use]
+    #[inline]
     pub const fn protocol3_markers(self) -> bool {
         self.bits & PROTOCOL3_MARKERS != 0
     }
 
+    #[inline]
     pub(crate) const fn id_tech_tags(self) -> bool {
         self.bits & ID_TECH != 0
     }

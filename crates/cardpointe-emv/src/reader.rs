@@ -4,7 +4,7 @@ use core::fmt;
 
 use crate::error::Error;
 use crate::options::Options;
-use crate::tag::{Tag, parse_tag};
+use crate::tag::{Tag, is_id_tech_quirk_pair, parse_tag};
 use crate::walk::Walker;
 
 /// The ViVOpay Protocol-3 marker byte some readers put between a sensitive tag and its length
@@ -22,6 +22,7 @@ pub enum Marker {
 impl Marker {
     /// The marker byte on the wire.
     #[must_use]
+    #[inline]
     pub const fn byte(self) -> u8 {
         match self {
             Marker::Masked => 0xA1,
@@ -46,12 +47,14 @@ pub struct Tlv<'a> {
 impl<'a> Tlv<'a> {
     /// The tag.
     #[must_use]
+    #[inline]
     pub const fn tag(&self) -> Tag {
         self.tag
     }
 
     /// The tag bytes as they appear in the input.
     #[must_use]
+    #[inline]
     pub fn tag_bytes(&self) -> &'a [u8] {
         self.raw
             .get(..usize::from(self.tag_len))
@@ -60,6 +63,7 @@ impl<'a> Tlv<'a> {
 
     /// The value bytes (for a constructed object: the encoded children).
     #[must_use]
+    #[inline]
     pub fn value(&self) -> &'a [u8] {
         self.raw
             .get(usize::from(self.header_len)..)
@@ -68,30 +72,35 @@ impl<'a> Tlv<'a> {
 
     /// The whole object as it appears in the input: tag, marker, length and value.
     #[must_use]
+    #[inline]
     pub const fn raw(&self) -> &'a [u8] {
         self.raw
     }
 
     /// The value length in bytes.
     #[must_use]
+    #[inline]
     pub const fn len(&self) -> usize {
         self.raw.len() - self.header_len as usize
     }
 
     /// Whether the value is empty (`5F2D 00` and friends are common in ID TECH output).
     #[must_use]
+    #[inline]
     pub const fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// Whether the value is a sequence of TLV objects (see [`Tag::is_constructed`]).
     #[must_use]
+    #[inline]
     pub const fn is_constructed(&self) -> bool {
         self.tag.is_constructed()
     }
 
     /// The Protocol-3 marker byte, if one was read.
     #[must_use]
+    #[inline]
     pub const fn marker(&self) -> Option<Marker> {
         match self.marker {
             0 => None,
@@ -100,42 +109,23 @@ impl<'a> Tlv<'a> {
         }
     }
 
-    /// Assembles a `Tlv` whose fields the caller has checked: `raw` is the whole object,
-    /// its first `header_len` bytes the header, of which `tag_len` the tag.
-    #[inline(always)]
-    pub(crate) const fn from_parts(
-        raw: &'a [u8],
-        offset: usize,
-        tag: Tag,
-        tag_len: u8,
-        header_len: u8,
-        options: Options,
-    ) -> Self {
-        Tlv {
-            raw,
-            offset,
-            tag,
-            tag_len,
-            header_len,
-            marker: 0,
-            options,
-        }
-    }
-
     /// Where the object (its tag) starts, counted from the start of the outermost buffer.
     #[must_use]
+    #[inline]
     pub const fn offset(&self) -> usize {
         self.offset
     }
 
     /// Where the value starts, counted from the start of the outermost buffer.
     #[must_use]
+    #[inline]
     pub const fn value_offset(&self) -> usize {
         self.offset + self.header_len as usize
     }
 
     /// The options this object was read with (its children are read the same way).
     #[must_use]
+    #[inline]
     pub const fn options(&self) -> Options {
         self.options
     }
@@ -143,6 +133,7 @@ impl<'a> Tlv<'a> {
     /// The objects directly inside the value. Meant for constructed objects; on a primitive
     /// one it reads the value bytes as TLV all the same (some vendor tags hold TLV data).
     #[must_use]
+    #[inline]
     pub fn children(&self) -> Tlvs<'a> {
         Tlvs {
             buf: self.value(),
@@ -156,6 +147,7 @@ impl<'a> Tlv<'a> {
 
     /// A depth-first walk of every object inside the value (not this object itself).
     #[must_use]
+    #[inline]
     pub fn walk(&self) -> Walker<'a> {
         Walker::with_base(self.value(), self.value_offset(), self.options)
     }
@@ -235,6 +227,7 @@ pub struct Tlvs<'a> {
 impl<'a> Tlvs<'a> {
     /// Iterates over the objects of `buf`.
     #[must_use]
+    #[inline]
     pub const fn new(buf: &'a [u8], options: Options) -> Self {
         Tlvs {
             buf,
@@ -249,12 +242,14 @@ impl<'a> Tlvs<'a> {
     /// How many bytes have been consumed (objects and padding read so far). After an error
     /// it points at the object that failed.
     #[must_use]
+    #[inline]
     pub const fn consumed(&self) -> usize {
         self.pos
     }
 
     /// The bytes not consumed yet; `consumed() + rest().len()` is always the buffer length.
     #[must_use]
+    #[inline]
     pub fn rest(&self) -> &'a [u8] {
         self.buf.get(self.pos..).unwrap_or_default()
     }
@@ -348,14 +343,37 @@ impl Header {
         base: usize,
         options: Options,
     ) -> Tlv<'a> {
+        self.at(start).into_object(
+            buf.get(start..self.end).unwrap_or_default(),
+            base + start,
+            options,
+        )
+    }
+
+    /// The same header with its indices counted from `start` (where the object starts)
+    /// instead of from the start of the buffer.
+    #[inline(always)]
+    pub(crate) const fn at(self, start: usize) -> Header {
+        Header {
+            value_start: self.value_start - start,
+            end: self.end - start,
+            ..self
+        }
+    }
+
+    /// The object whose header this is, given all of its bytes (`raw`, header and value; the
+    /// header's indices counted from the start of `raw`) and where it starts in the outermost
+    /// input.
+    #[inline(always)]
+    pub(crate) fn into_object(self, raw: &[u8], offset: usize, options: Options) -> Tlv<'_> {
         Tlv {
-            raw: buf.get(start..self.end).unwrap_or_default(),
+            raw,
             tag: self.tag,
             tag_len: (self.meta & 0xFF) as u8,
             // Tag (<= 4) + marker (<= 1) + length field (<= 5): fits a u8.
-            header_len: (self.value_start - start) as u8,
+            header_len: self.value_start as u8,
             marker: ((self.meta >> 8) & 0xFF) as u8,
-            offset: base + start,
+            offset,
             options,
         }
     }
@@ -375,27 +393,75 @@ pub(crate) fn read_header(
     options: Options,
 ) -> Result<Header, Error> {
     let rest = buf.get(start..limit).unwrap_or_default();
-    // Fast path: a one- or two-byte tag and a short length, the bulk of EMV data.
-    if let [t0, b1, b2, ..] = *rest {
-        if t0 & 0x1F != 0x1F && b1 < 0x80 {
-            return finish_header(
-                rest,
-                start,
-                base,
-                parent,
-                Tag::new(u32::from(t0)),
-                1,
-                None,
-                2,
-                usize::from(b1),
-            );
-        }
-        if t0 & 0x1F == 0x1F && b1 & 0x80 == 0 && b2 < 0x80 && !options.protocol3_markers() {
-            let tag = Tag::new((u32::from(t0) << 8) | u32::from(b1));
-            return finish_header(rest, start, base, parent, tag, 2, None, 3, usize::from(b2));
-        }
+    match plain_header(rest, start, options) {
+        Some(h) => Ok(h),
+        None => read_header_slow(rest, start, base, parent, options),
     }
-    read_header_slow(rest, start, base, parent, options)
+}
+
+/// The header of the object at the start of `rest` (which starts at `buf[start]` and ends
+/// where the object's level ends), read inline when it is the common case: a 1- to 3-byte
+/// tag, no Protocol-3 marker, a length of one byte or `81 xx` / `82 xx xx`, and a value that
+/// fits in `rest`. `None` sends everything else (padding, the ID TECH quirk tags, 4-byte tags,
+/// `83`/`84` lengths, markers, malformations) to [`read_header_slow`], which reads the same
+/// bytes the same way.
+///
+/// No option changes the objects this accepts: a tag's first byte `00` (always padding) and
+/// `FF` under `FF` padding are refused, the ID TECH quirk pairs are refused when that dialect
+/// is on, and a length byte of `00..7F`, `81` or `82` is never a Protocol-3 marker (`A1`/`C1`).
+#[inline(always)]
+pub(crate) fn plain_header(rest: &[u8], start: usize, options: Options) -> Option<Header> {
+    let &[t0, t1, ..] = rest else {
+        return None;
+    };
+    let (tag, mut i) = if t0 & 0x1F != 0x1F {
+        if t0 == 0 {
+            return None;
+        }
+        (u32::from(t0), 1)
+    } else if t0 == 0xFF && options.is_padding(0xFF) {
+        return None;
+    } else if t1 < 0x80 {
+        ((u32::from(t0) << 8) | u32::from(t1), 2)
+    } else {
+        let t2 = *rest.get(2)?;
+        if t2 >= 0x80 || (options.id_tech_tags() && is_id_tech_quirk_pair(t0, t1)) {
+            return None;
+        }
+        (
+            (u32::from(t0) << 16) | (u32::from(t1) << 8) | u32::from(t2),
+            3,
+        )
+    };
+    let tag_len = i;
+    let first = *rest.get(i)?;
+    i += 1;
+    let length = if first < 0x80 {
+        usize::from(first)
+    } else if first == 0x81 {
+        let b = *rest.get(i)?;
+        i += 1;
+        usize::from(b)
+    } else if first == 0x82 {
+        let &[b0, b1] = rest.get(i..i + 2)? else {
+            return None;
+        };
+        i += 2;
+        usize::from(u16::from_be_bytes([b0, b1]))
+    } else {
+        return None;
+    };
+    // `i <= rest.len()` here (every byte up to `i` was read), so this cannot wrap.
+    if length > rest.len() - i {
+        return None;
+    }
+    Some(Header {
+        tag: Tag::new(tag),
+        // No marker; a plain tag is constructed exactly when its first byte says so.
+        meta: tag_len as u32 | (u32::from(t0 & 0x20 != 0) << 16),
+        value_start: start + i,
+        end: start + i + length,
+    })
 }
 
 #[inline(always)]
@@ -538,6 +604,7 @@ fn read_header_slow(
 
 /// Iterates over the top-level objects of `buf` read as plain EMV.
 #[must_use]
+#[inline]
 pub fn parse(buf: &[u8]) -> Tlvs<'_> {
     Tlvs::new(buf, Options::emv())
 }

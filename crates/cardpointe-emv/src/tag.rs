@@ -41,6 +41,7 @@ impl Tag {
     /// No check is made that the bytes follow BER continuation rules; use
     /// [`Tag::from_bytes`] for bytes from the outside.
     #[must_use]
+    #[inline]
     pub const fn new(value: u32) -> Self {
         Tag(value)
     }
@@ -52,6 +53,7 @@ impl Tag {
     /// [`Error::TruncatedTag`] when the bytes end before the tag does,
     /// [`Error::TagTooLong`] beyond [`MAX_TAG_LEN`] bytes, and [`Error::TrailingBytes`]
     /// when bytes follow the end of the tag.
+    #[inline]
     pub fn from_bytes(bytes: &[u8], id_tech: bool) -> Result<Self, Error> {
         let (tag, len) = parse_tag(bytes, 0, id_tech)?;
         if len == bytes.len() {
@@ -66,6 +68,7 @@ impl Tag {
 
     /// The tag bytes packed big-endian (`0x9F02`).
     #[must_use]
+    #[inline]
     pub const fn value(self) -> u32 {
         self.0
     }
@@ -73,6 +76,7 @@ impl Tag {
     /// How many bytes the tag has (1 to 4; 1 for the degenerate `Tag::new(0)`).
     #[must_use]
     #[allow(clippy::len_without_is_empty, reason = "a tag is never empty")]
+    #[inline]
     pub const fn len(self) -> usize {
         let v = self.0;
         if v > 0x00FF_FFFF {
@@ -88,6 +92,7 @@ impl Tag {
 
     /// The tag bytes in a fixed array, with the count of meaningful leading bytes.
     #[must_use]
+    #[inline]
     pub const fn to_bytes(self) -> ([u8; MAX_TAG_LEN], usize) {
         let len = self.len();
         // Shift the meaningful bytes to the front: `9F02` -> `9F 02 00 00`.
@@ -97,12 +102,14 @@ impl Tag {
 
     /// The first tag byte, which carries class and constructed flag.
     #[must_use]
+    #[inline]
     pub const fn first_byte(self) -> u8 {
         (self.0 >> (8 * (self.len() - 1))) as u8
     }
 
     /// The class (bits b8..b7 of the first byte).
     #[must_use]
+    #[inline]
     pub const fn class(self) -> Class {
         match self.first_byte() >> 6 {
             0 => Class::Universal,
@@ -115,12 +122,14 @@ impl Tag {
     /// Whether the value is a sequence of TLV objects: bit b6 of the first byte, except for
     /// the ID TECH 2-byte quirk tags, which are primitive.
     #[must_use]
+    #[inline]
     pub const fn is_constructed(self) -> bool {
         self.first_byte() & 0x20 != 0 && !self.is_id_tech_quirk()
     }
 
     /// Whether this is one of the ID TECH 2-byte tags `FFE0..FFEA` or `FFF0..FFFE`.
     #[must_use]
+    #[inline]
     pub const fn is_id_tech_quirk(self) -> bool {
         is_id_tech_quirk_pair(0xFF, (self.0 & 0xFF) as u8) && self.0 >> 8 == 0xFF
     }
@@ -128,6 +137,7 @@ impl Tag {
     /// The tag number: bits b5..b1 of a one-byte tag, or the 7-bit groups of the following
     /// bytes for a multi-byte tag (for the ID TECH quirk tags, the second byte as is).
     #[must_use]
+    #[inline]
     pub const fn number(self) -> u32 {
         let len = self.len();
         if len == 1 {
@@ -193,6 +203,7 @@ pub struct TagList<'a> {
 impl<'a> TagList<'a> {
     /// The tags in `bytes`; `id_tech` reads the ID TECH 2-byte quirk tags.
     #[must_use]
+    #[inline]
     pub const fn new(bytes: &'a [u8], id_tech: bool) -> Self {
         TagList {
             bytes,
@@ -230,6 +241,7 @@ impl Iterator for TagList<'_> {
 impl core::iter::FusedIterator for TagList<'_> {}
 
 /// Whether `first second` is an ID TECH quirk pair: `FF E0..EA` or `FF F0..FE`.
+#[inline]
 pub(crate) const fn is_id_tech_quirk_pair(first: u8, second: u8) -> bool {
     first == 0xFF && matches!(second, 0xE0..=0xEA | 0xF0..=0xFE)
 }
