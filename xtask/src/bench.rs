@@ -4,7 +4,8 @@
 //! crates, raw hyper and the memcpy bound of the same bytes). The table is also written to
 //! `benches/RESULTS.md` with the machine and the date.
 //!
-//! It reads criterion's own records (`target/criterion/**/new/{benchmark,estimates}.json`), so
+//! It reads criterion's own records (`target/criterion/**/new/{benchmark,estimates}.json`, or
+//! under `$CRITERION_HOME` / `$CARGO_TARGET_DIR` as criterion itself picks), so
 //! the figures are exactly criterion's: the median of its samples.
 
 use std::collections::BTreeMap;
@@ -157,6 +158,67 @@ fn table(measurements: &[Measurement]) -> String {
     out
 }
 
+/// The comparisons the issues set bars on, each `(baseline, subject)` by benchmark name: the
+/// subject's time over the baseline's, within one group and input of the same run (ratios
+/// taken in one run hold up on a loaded machine better than absolute figures).
+const RATIOS: [(&str, &str); 3] = [
+    ("naive recursive", "cardpointe-emv"),
+    ("cardpointe-emv", "iso7816-tlv"),
+    ("crc16_64KiB", "decode_ref_64KiB_in_20B_chunks"),
+];
+
+/// One line per [`RATIOS`] pair found in the same group and input.
+fn ratios(measurements: &[Measurement]) -> String {
+    let mut out = String::new();
+    let find = |group: &str, input: &str, function: &str| {
+        measurements
+            .iter()
+            .find(|m| m.group == group && m.input == input && m.function == function)
+    };
+    let mut sections: Vec<(&str, &str)> = measurements
+        .iter()
+        .map(|m| (m.group.as_str(), m.input.as_str()))
+        .collect();
+    sections.sort_unstable();
+    sections.dedup();
+    for (group, input) in sections {
+        for (baseline, subject) in RATIOS {
+            let (Some(b), Some(s)) = (find(group, input, baseline), find(group, input, subject))
+            else {
+                continue;
+            };
+            if b.median_ns > 0.0 {
+                let _ = writeln!(
+                    out,
+                    "- {group}{}{input}: `{subject}` takes {:.2}× the time of `{baseline}`",
+                    if input.is_empty() { "" } else { " " },
+                    s.median_ns / b.median_ns
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The `[profile.bench]` section of the root `Cargo.toml`, as `key = value` pairs: what the
+/// figures were built with.
+fn bench_profile(root: &Path) -> String {
+    let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap_or_default();
+    let fields: Vec<&str> = manifest
+        .lines()
+        .skip_while(|l| l.trim() != "[profile.bench]")
+        .skip(1)
+        .take_while(|l| !l.trim_start().starts_with('['))
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    if fields.is_empty() {
+        "unknown".to_owned()
+    } else {
+        fields.join(", ")
+    }
+}
+
 fn machine() -> String {
     let cpu = fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -184,6 +246,17 @@ fn load_average() -> String {
         .map(|t| t.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .filter(|l| !l.is_empty())
         .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Where criterion writes its records, found as criterion finds it: `$CRITERION_HOME`, else
+/// `criterion` in `$CARGO_TARGET_DIR`, else in the workspace's `target`.
+fn criterion_home(root: &Path) -> PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return PathBuf::from(home);
+    }
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root.join("target"), PathBuf::from)
+        .join("criterion")
 }
 
 /// Runs the bench task.
@@ -217,7 +290,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     }
     let root = workspace_root();
     let mut found = Vec::new();
-    records(&root.join("target").join("criterion"), &mut found);
+    records(&criterion_home(&root), &mut found);
     let mut measurements = Vec::new();
     for (path, modified) in found {
         if !report_only && modified < started {
@@ -238,15 +311,22 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default();
     let body = table(&measurements);
-    println!("\n{body}");
+    let key_ratios = ratios(&measurements);
+    println!("\n{body}\n{key_ratios}");
     let report = format!(
-        "# Benchmark results\n\nMeasured by `cargo xtask bench{}` on {date}.\n\nMachine: {}. \
+        "# Benchmark results\n\nMeasured by `cargo xtask bench{}{}` on {date}.\n\nMachine: {}. \
          Load average (1/5/15 min) {load_before} before and {} after the run.\n\n\
+         Profile: `[profile.bench]` = {} — Cargo's default release profile, what a crate that \
+         depends on ours builds it with (no LTO); the benches crate calls the library crates \
+         across the crate boundary, as such a dependent does.\n\n\
          Median of criterion's samples; `vs fastest` is the row's speed relative to the fastest \
-         row of the same group and input (1.00× = fastest).\n\n{body}",
+         row of the same group and input (1.00× = fastest).\n\n{body}\n\
+         Ratios within this run:\n\n{key_ratios}",
         if quick { " --quick" } else { "" },
+        names.iter().map(|n| format!(" {n}")).collect::<String>(),
         machine(),
         load_average(),
+        bench_profile(&root),
     );
     let path = root.join("benches").join("RESULTS.md");
     fs::write(&path, report).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -294,6 +374,30 @@ mod tests {
             "{out}"
         );
         assert!(rows[1].contains("200.0 MB/s"), "{out}");
+    }
+
+    #[test]
+    fn ratios_compare_named_rows_of_the_same_group_and_input() {
+        let ours = parse(BENCHMARK, ESTIMATES).unwrap();
+        let row = |function: &str, median_ns: f64| Measurement {
+            function: function.into(),
+            median_ns,
+            ..ours.clone()
+        };
+        let out = ratios(&[
+            row("cardpointe-emv", 300.0),
+            row("naive recursive", 200.0),
+            row("iso7816-tlv", 6000.0),
+        ]);
+        assert!(
+            out.contains("`cardpointe-emv` takes 1.50× the time of `naive recursive`"),
+            "{out}"
+        );
+        assert!(
+            out.contains("`iso7816-tlv` takes 20.00× the time of `cardpointe-emv`"),
+            "{out}"
+        );
+        assert!(ratios(&[row("cardpointe-emv", 1.0)]).is_empty());
     }
 
     #[test]
