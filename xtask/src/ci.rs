@@ -25,6 +25,9 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     // The reader, the facade and the CLI must build on macOS, Windows, iOS and Android: no
     // Linux-only crate (D-Bus, BlueZ) in their trees for those targets.
     crate::platforms::check()?;
+    // The reader's `simulator` feature adds only the light virtual VP3300 (no hyper, clap,
+    // toml, rcgen or tokio-rustls); the emulator's command line stays behind its `serve`.
+    crate::lean::check()?;
     // The declared rust-version holds for every dependency; every .crate is ready to publish.
     crate::msrv::check()?;
     crate::release::readiness::check(&workspace_root())?;
@@ -39,8 +42,11 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     // The README's test command: unit, integration and doc tests, and the fuzz corpora.
     cargo_run(&["test", "--workspace"])?;
     // Lean configurations that feature unification hides inside the workspace: the BLE-only
-    // reader (no `simulator`, so no emulator) and the facade with no optional layer.
+    // reader (no `simulator`, so no virtual reader), the emulator with no program parts and
+    // the facade with no optional layer.
     cargo_run(&["check", "--package", "cardpointe-reader", "--lib"])?;
+    // The emulator's library without `serve`/`toml` (the CLI turns them on in the workspace).
+    cargo_run(&["check", "--package", "cardpointe-sim", "--lib"])?;
     cargo_run(&[
         "check",
         "--package",

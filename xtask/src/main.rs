@@ -9,6 +9,7 @@ mod bench;
 mod ci;
 mod cmd;
 mod fuzz;
+mod lean;
 mod msrv;
 mod platforms;
 mod release;

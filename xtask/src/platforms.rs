@@ -39,34 +39,7 @@ const PACKAGES: &[(&str, &[&str])] = &[
 pub(crate) fn check() -> Result<(), String> {
     for target in NON_LINUX_TARGETS {
         for (package, features) in PACKAGES {
-            let mut args = vec![
-                "tree",
-                "--package",
-                package,
-                "--target",
-                target,
-                "--edges",
-                "normal",
-                "--prefix",
-                "none",
-                "--format",
-                "{p}",
-            ];
-            args.extend_from_slice(features);
-            println!("\n==> cargo {}", args.join(" "));
-            let out = Command::new(cargo())
-                .args(&args)
-                .current_dir(workspace_root())
-                .output()
-                .map_err(|e| format!("could not start cargo tree: {e}"))?;
-            if !out.status.success() {
-                return Err(format!(
-                    "`cargo {}` failed: {}",
-                    args.join(" "),
-                    String::from_utf8_lossy(&out.stderr)
-                ));
-            }
-            let tree = String::from_utf8_lossy(&out.stdout);
+            let tree = normal_tree(package, features, Some(target))?;
             let found = linux_only_in(&tree);
             if !found.is_empty() {
                 return Err(format!(
@@ -80,6 +53,44 @@ pub(crate) fn check() -> Result<(), String> {
     }
     println!("platforms: no Linux-only crate in the reader's tree for {NON_LINUX_TARGETS:?}");
     Ok(())
+}
+
+/// The normal (non-dev, non-build) dependency tree of `package` with `features`, for `target`
+/// (default: the host), one `name vX.Y.Z` per line (`cargo tree --prefix none --format {p}`).
+pub(crate) fn normal_tree(
+    package: &str,
+    features: &[&str],
+    target: Option<&str>,
+) -> Result<String, String> {
+    let mut args = vec![
+        "tree",
+        "--package",
+        package,
+        "--edges",
+        "normal",
+        "--prefix",
+        "none",
+        "--format",
+        "{p}",
+    ];
+    if let Some(target) = target {
+        args.extend(["--target", target]);
+    }
+    args.extend_from_slice(features);
+    println!("\n==> cargo {}", args.join(" "));
+    let out = Command::new(cargo())
+        .args(&args)
+        .current_dir(workspace_root())
+        .output()
+        .map_err(|e| format!("could not start cargo tree: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "`cargo {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The Linux-only package names in `cargo tree --prefix none --format {p}` output.

@@ -1,6 +1,6 @@
 //! Who may call the emulator and which merchants it serves: sites, credentials, merchants and
-//! their processor flavour. Loaded from TOML (`--merchants FILE`) or built in code; the default
-//! is the public UAT test identity.
+//! their processor flavour. Loaded from TOML (`--merchants FILE`, feature `toml`) or built in
+//! code; the default is the public UAT test identity.
 
 use serde::{Deserialize, Serialize};
 
@@ -165,6 +165,8 @@ pub struct SiteConfig {
 }
 
 /// Why a merchants file could not be used.
+#[cfg(feature = "toml")]
+#[cfg_attr(docsrs, doc(cfg(feature = "toml")))]
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
@@ -230,6 +232,8 @@ impl SiteConfig {
     ///
     /// # Errors
     /// [`ConfigError::Toml`] or [`ConfigError::UnknownMerchant`].
+    #[cfg(feature = "toml")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "toml")))]
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
         let config: Self = toml::from_str(text)?;
         for credential in &config.credentials {
@@ -249,6 +253,8 @@ impl SiteConfig {
     ///
     /// # Errors
     /// [`ConfigError`].
+    #[cfg(feature = "toml")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "toml")))]
     pub fn from_file(path: &std::path::Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.display().to_string(),
@@ -264,7 +270,7 @@ impl SiteConfig {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "toml"))]
 mod tests {
     use super::*;
 

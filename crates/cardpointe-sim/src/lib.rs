@@ -20,8 +20,19 @@
 //!   endpoint, all under the `/__sim/` admin prefix ([`admin`]);
 //! - chip and contactless auths (by `track`, or by a token CardSecure made from `devicedata`)
 //!   answer `emv` and `emvTagData` built from the card's own tags;
-//! - as a program: [`serve::ServeArgs`] and [`serve::serve`], the one set of flags the
-//!   `cardpointe-sim` binary and `cardpointe sim` share.
+//! - as a program (feature `serve`): `serve::ServeArgs` and `serve::serve`, the one set of
+//!   flags the `cardpointe-sim` binary and `cardpointe sim` share.
+//!
+//! ## Features
+//!
+//! The default library is the emulator alone (hyper server, rustls, a certificate made at
+//! start-up): what a test suite embeds. Off by default:
+//!
+//! - `toml` — `SiteConfig::from_toml` / `from_file`: merchants and credentials from a TOML
+//!   file (`--merchants`).
+//! - `serve` — the `serve` module: command-line flags (clap), logging to stderr
+//!   (tracing-subscriber), Ctrl-C; implies `toml`. The `cardpointe-sim` binary needs it
+//!   (`cargo run -p cardpointe-sim --features serve`), and `cardpointe sim` turns it on.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -130,6 +141,8 @@ mod profile;
 mod reply;
 mod reports;
 mod rules;
+#[cfg(feature = "serve")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serve")))]
 pub mod serve;
 mod server;
 mod state;
@@ -151,7 +164,9 @@ use serde::Serialize;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use config::{ConfigError, Credential, Merchant, Processor, SiteConfig};
+#[cfg(feature = "toml")]
+pub use config::ConfigError;
+pub use config::{Credential, Merchant, Processor, SiteConfig};
 pub use engine::{Disconnect, Engine, Modes, Request, Response};
 pub use faults::{FaultKind, FaultRule};
 
