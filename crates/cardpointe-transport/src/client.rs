@@ -45,9 +45,9 @@ struct Inner {
     timeouts: Timeouts,
     retry: RetryPolicy,
     max_body_bytes: usize,
+    user_agent: HeaderValue,
+    observer: Option<crate::observe::Observer>,
 }
-
-const USER_AGENT_VALUE: &str = concat!("cardpointe-rs/", env!("CARGO_PKG_VERSION"));
 
 impl Client {
     /// A builder for `environment`.
@@ -124,6 +124,17 @@ impl Client {
             }
         }
 
+        if let Some((name, version)) = &builder.app_info
+            && (!crate::observe::is_token(name) || !crate::observe::is_token(version))
+        {
+            return Err(Error::config(format!(
+                "app info {name:?}/{version:?} cannot go in a User-Agent: use letters, digits \
+                 and -._~+ only, at most 64 each (for example \"pos-app\", \"2.3.1\")"
+            )));
+        }
+        let user_agent =
+            HeaderValue::try_from(crate::observe::user_agent(builder.app_info.as_ref()))
+                .map_err(|_| Error::config("the User-Agent is not a valid header value"))?;
         let tls = tls_config(builder.public_roots, builder.extra_roots)?;
         let mut tcp = HttpConnector::new();
         tcp.enforce_http(false);
@@ -156,6 +167,8 @@ impl Client {
                 timeouts,
                 retry: builder.retry,
                 max_body_bytes: builder.max_body_bytes,
+                user_agent,
+                observer: builder.observer,
             }),
         })
     }
@@ -201,8 +214,27 @@ impl Client {
             Ok((response, retries)) => (Ok(response), retries),
             Err((error, retries)) => (Err(error.with_operation(operation)), retries),
         };
-        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        let duration = started.elapsed();
+        span.record("duration_ms", duration.as_millis() as u64);
         span.record("retries", retries);
+        if let Some(crate::observe::Observer(observer)) = &self.inner.observer {
+            observer(&crate::CallRecord {
+                operation,
+                status: match &result {
+                    Ok(response) => Some(response.status.as_u16()),
+                    Err(error) => error.status().map(|s| s.as_u16()),
+                },
+                duration,
+                retries,
+                outcome: match &result {
+                    Ok(_) => crate::CallOutcome::Answered,
+                    Err(error) => crate::CallOutcome::Failed {
+                        maybe_sent: error.maybe_sent(),
+                        timeout: error.is_timeout(),
+                    },
+                },
+            });
+        }
         match &result {
             Ok(response) => {
                 span.record("status", response.status.as_u16());
@@ -313,7 +345,7 @@ impl Client {
             .method(request.method.clone())
             .uri(uri)
             .header(AUTHORIZATION, inner.authorization.clone())
-            .header(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE))
+            .header(USER_AGENT, inner.user_agent.clone())
             .header(ACCEPT, HeaderValue::from_static("application/json"));
         if request.body.is_some() {
             builder = builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json"));

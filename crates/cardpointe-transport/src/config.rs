@@ -157,6 +157,10 @@ pub struct ClientBuilder {
     pub(crate) allow_plain_http_to_loopback: bool,
     pub(crate) max_body_bytes: usize,
     pub(crate) pool_max_idle_per_host: usize,
+    /// The application's `name/version`, appended to the `User-Agent`.
+    pub(crate) app_info: Option<(String, String)>,
+    /// Told of every finished call.
+    pub(crate) observer: Option<crate::observe::Observer>,
 }
 
 /// The environment variables read by [`ClientBuilder::from_env`].
@@ -192,6 +196,8 @@ impl ClientBuilder {
             allow_plain_http_to_loopback: false,
             max_body_bytes: 4 * 1024 * 1024,
             pool_max_idle_per_host: 32,
+            app_info: None,
+            observer: None,
         }
     }
 
@@ -347,6 +353,29 @@ impl ClientBuilder {
     #[must_use]
     pub fn pool_max_idle_per_host(mut self, idle: usize) -> Self {
         self.pool_max_idle_per_host = idle;
+        self
+    }
+
+    /// Names the application in every request's `User-Agent` (`cardpointe-rs/0.1.0
+    /// pos-app/2.3.1`), so CardPointe support can tell its traffic apart, as Stripe's app info
+    /// does. Both parts are HTTP tokens (letters, digits, `-._~+!#$%&'*^\`|`, at most 64);
+    /// `build` refuses anything else.
+    #[must_use]
+    pub fn app_info(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
+        self.app_info = Some((name.into(), version.into()));
+        self
+    }
+
+    /// Calls `observer` once for every finished call (after its retries) with a
+    /// [`CallRecord`](crate::CallRecord): operation, status, duration, retries and how it
+    /// ended — for metrics and dashboards without parsing logs. It runs on the calling task:
+    /// keep it quick (count, or send to a channel). Records hold no card data.
+    #[must_use]
+    pub fn on_call(
+        mut self,
+        observer: impl Fn(&crate::CallRecord) + Send + Sync + 'static,
+    ) -> Self {
+        self.observer = Some(crate::observe::Observer(std::sync::Arc::new(observer)));
         self
     }
 
