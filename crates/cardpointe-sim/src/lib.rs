@@ -268,6 +268,7 @@ pub struct SimBuilder {
     plain: bool,
     modes: Modes,
     state_file: Option<PathBuf>,
+    limits: server::Limits,
 }
 
 impl SimBuilder {
@@ -308,6 +309,19 @@ impl SimBuilder {
         self
     }
 
+    /// How long a client may take to send a request head, body or TLS handshake, and how long
+    /// an idle keep-alive connection is kept (default 20 s, Tomcat's `connectionTimeout`).
+    pub const fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// How many connections are served at once (default 8192); more wait to be accepted.
+    pub const fn max_connections(mut self, max: usize) -> Self {
+        self.limits.max_connections = max;
+        self
+    }
+
     /// Keeps the ledger in this file across restarts.
     pub fn state_file(mut self, path: PathBuf) -> Self {
         self.state_file = Some(path);
@@ -344,7 +358,13 @@ impl SimBuilder {
             (Some(tls.acceptor), tls.ca_pem, tls.ca_der)
         };
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
-        let task = tokio::spawn(server::run(listener, tls, Arc::clone(&engine), shutdown_rx));
+        let task = tokio::spawn(server::run(
+            listener,
+            tls,
+            Arc::clone(&engine),
+            self.limits,
+            shutdown_rx,
+        ));
         let saver = engine.state_file.is_some().then(|| {
             let engine = Arc::clone(&engine);
             tokio::spawn(async move {
@@ -394,6 +414,7 @@ impl Sim {
                 ..Modes::default()
             },
             state_file: None,
+            limits: server::Limits::default(),
         }
     }
 

@@ -1,6 +1,14 @@
 //! The HTTP(S) front: a tokio listener, rustls with a certificate authority and a loopback
 //! leaf certificate made at start-up with rcgen, hyper's auto (HTTP/1.1 + HTTP/2) connection
 //! builder, graceful shutdown. Each request is handed to [`Engine::handle`].
+//!
+//! It takes HTTP the way production servers do: every request is answered before the bytes
+//! after it are judged ([`framing`]); a client that does not finish a request head (or a body,
+//! or a TLS handshake) within [`Limits::header_read_timeout`] is disconnected, as is an idle
+//! keep-alive connection after the same time; at most [`Limits::max_connections`] are open at
+//! once (further clients wait in the listen backlog).
+
+mod framing;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -10,14 +18,37 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
+use hyper_util::rt::TokioTimer;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 
 use crate::SimError;
 use crate::engine::{Engine, Request};
+use framing::{Exchange, Guarded};
+
+/// How the server treats slow, silent and numerous clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Limits {
+    /// How long a client may take to send a request head (or body, or TLS handshake), and how
+    /// long an idle keep-alive connection is kept. 20 s: Tomcat's default `connectionTimeout`
+    /// (the gateway answered as `Apache-Coyote/1.1`).
+    pub(crate) header_read_timeout: Duration,
+    /// Connections served at once; more wait to be accepted. 8192: Tomcat's NIO default
+    /// `maxConnections`.
+    pub(crate) max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(20),
+            max_connections: 8192,
+        }
+    }
+}
 
 /// The certificate material of a TLS emulator.
 pub(crate) struct Tls {
@@ -92,19 +123,29 @@ async fn serve(
     engine: Arc<Engine>,
     peer: IpAddr,
     request: hyper::Request<Incoming>,
+    body_timeout: Duration,
 ) -> Result<hyper::Response<Full<Bytes>>, Dropped> {
     let started = tracing::enabled!(tracing::Level::INFO).then(Instant::now);
     let (parts, body) = request.into_parts();
     let request_id = request_id(&parts.headers);
-    let body = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => {
-            return Ok(with_request_id(
-                plain(413, "request body too large or unreadable (limit 1 MiB)"),
-                request_id,
-            ));
-        }
-    };
+    let body =
+        match tokio::time::timeout(body_timeout, Limited::new(body, MAX_BODY).collect()).await {
+            Ok(Ok(collected)) => collected.to_bytes(),
+            Ok(Err(_)) => {
+                return Ok(with_request_id(
+                    plain(413, "request body too large or unreadable (limit 1 MiB)"),
+                    request_id,
+                ));
+            }
+            Err(_) => {
+                let mut answer = plain(408, "request body not received in time");
+                answer.headers_mut().insert(
+                    http::header::CONNECTION,
+                    http::HeaderValue::from_static("close"),
+                );
+                return Ok(with_request_id(answer, request_id));
+            }
+        };
     let authorization = parts
         .headers
         .get(http::header::AUTHORIZATION)
@@ -215,14 +256,27 @@ pub(crate) async fn run(
     listener: TcpListener,
     tls: Option<tokio_rustls::TlsAcceptor>,
     engine: Arc<Engine>,
+    limits: Limits,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
     let mut builder = auto::Builder::new(TokioExecutor::new());
     // Pipelined HTTP/1.1 clients get their answers in one write per batch instead of one per
-    // request; a client with one request in flight sees no difference.
-    builder.http1().pipeline_flush(true);
+    // request; a client with one request in flight sees no difference. The framing guard
+    // keeps answers from being lost to the bytes after a request.
+    builder
+        .http1()
+        .pipeline_flush(true)
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    let timeout = limits.header_read_timeout;
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     loop {
+        let slot = tokio::select! {
+            slot = Arc::clone(&slots).acquire_owned() => slot,
+            _ = shutdown.changed() => break,
+        };
+        let Ok(slot) = slot else { break };
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             _ = shutdown.changed() => break,
@@ -237,20 +291,43 @@ pub(crate) async fn run(
         };
         let _ = tcp.set_nodelay(true);
         let engine = Arc::clone(&engine);
-        let service = service_fn(move |req| serve(Arc::clone(&engine), peer_ip(peer), req));
+        let exchange = Exchange::default();
+        let shared = exchange.clone();
+        let service = service_fn(move |req| {
+            let engine = Arc::clone(&engine);
+            let shared = shared.clone();
+            async move {
+                let mut answer = serve(engine, peer_ip(peer), req, timeout).await;
+                if shared.answer()
+                    && let Ok(answer) = &mut answer
+                {
+                    answer.headers_mut().insert(
+                        http::header::CONNECTION,
+                        http::HeaderValue::from_static("close"),
+                    );
+                }
+                answer
+            }
+        });
         match &tls {
             Some(acceptor) => {
                 let acceptor = acceptor.clone();
                 let builder = builder.clone();
                 let watcher = graceful.watcher();
                 tokio::spawn(async move {
-                    let stream = match acceptor.accept(tcp).await {
-                        Ok(s) => s,
-                        Err(error) => {
+                    let _slot = slot;
+                    let stream = match tokio::time::timeout(timeout, acceptor.accept(tcp)).await {
+                        Ok(Ok(s)) => s,
+                        Ok(Err(error)) => {
                             tracing::debug!(%error, "TLS handshake failed");
                             return;
                         }
+                        Err(_) => {
+                            tracing::debug!("TLS handshake not finished in time");
+                            return;
+                        }
                     };
+                    let stream = Guarded::new(stream, exchange, timeout);
                     let conn = builder
                         .serve_connection(TokioIo::new(stream), service)
                         .into_owned();
@@ -260,11 +337,13 @@ pub(crate) async fn run(
                 });
             }
             None => {
+                let stream = Guarded::new(tcp, exchange, timeout);
                 let conn = builder
-                    .serve_connection(TokioIo::new(tcp), service)
+                    .serve_connection(TokioIo::new(stream), service)
                     .into_owned();
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {
+                    let _slot = slot;
                     if let Err(error) = conn.await {
                         tracing::debug!(%error, "connection ended with an error");
                     }
