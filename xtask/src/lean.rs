@@ -3,7 +3,7 @@
 //! emulator's default library carries no command-line parsing, config-file format or logging
 //! set-up (those are its `serve` and `toml` features).
 
-use crate::platforms::normal_tree;
+use crate::platforms::{names_in, normal_tree};
 
 /// Crates that only an HTTP/TLS server or a program needs.
 const SERVER_AND_PROGRAM: &[&str] = &[
@@ -55,22 +55,10 @@ pub(crate) fn check() -> Result<(), String> {
     Ok(())
 }
 
-/// The names from `forbidden` in `cargo tree --prefix none --format {p}` output.
-fn names_in(tree: &str, forbidden: &[&str]) -> Vec<String> {
-    let mut found: Vec<String> = tree
-        .lines()
-        .filter_map(|line| line.split_whitespace().next())
-        .filter(|name| forbidden.contains(name))
-        .map(str::to_owned)
-        .collect();
-    found.sort();
-    found.dedup();
-    found
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{PROGRAM, SERVER_AND_PROGRAM, names_in};
+    use super::{PROGRAM, SERVER_AND_PROGRAM};
+    use crate::platforms::names_in;
 
     #[test]
     fn forbidden_crates_are_found_by_exact_name() {

@@ -40,7 +40,7 @@ pub(crate) fn check() -> Result<(), String> {
     for target in NON_LINUX_TARGETS {
         for (package, features) in PACKAGES {
             let tree = normal_tree(package, features, Some(target))?;
-            let found = linux_only_in(&tree);
+            let found = names_in(&tree, LINUX_ONLY);
             if !found.is_empty() {
                 return Err(format!(
                     "{package} {} pulls Linux-only crates into {target}: {} — make them \
@@ -93,12 +93,13 @@ pub(crate) fn normal_tree(
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// The Linux-only package names in `cargo tree --prefix none --format {p}` output.
-fn linux_only_in(tree: &str) -> Vec<String> {
+/// The names from `listed` in `cargo tree --prefix none --format {p}` output (exact package
+/// names, sorted, once each).
+pub(crate) fn names_in(tree: &str, listed: &[&str]) -> Vec<String> {
     let mut found: Vec<String> = tree
         .lines()
         .filter_map(|line| line.split_whitespace().next())
-        .filter(|name| LINUX_ONLY.contains(name))
+        .filter(|name| listed.contains(name))
         .map(str::to_owned)
         .collect();
     found.sort();
@@ -108,12 +109,12 @@ fn linux_only_in(tree: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::linux_only_in;
+    use super::{LINUX_ONLY, names_in};
 
     #[test]
     fn linux_only_crates_are_found_by_name_only() {
         let tree = "cardpointe-reader v0.1.0\nbtleplug v0.13.0\ndbus v0.9.12\nlibdbus-sys v0.2.7\ndbus v0.9.12 (*)\nthiserror v2.0.21\n";
-        assert_eq!(linux_only_in(tree), ["dbus", "libdbus-sys"]);
-        assert!(linux_only_in("dbus-codegen-not-listed v1\nmy-dbus v1\n").is_empty());
+        assert_eq!(names_in(tree, LINUX_ONLY), ["dbus", "libdbus-sys"]);
+        assert!(names_in("dbus-codegen-not-listed v1\nmy-dbus v1\n", LINUX_ONLY).is_empty());
     }
 }

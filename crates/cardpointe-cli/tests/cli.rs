@@ -57,6 +57,13 @@ fn json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
 }
 
+/// The `--json` error a command printed on stderr.
+fn json_error(o: &Output) -> Value {
+    let value: Value =
+        serde_json::from_slice(&o.stderr).unwrap_or_else(|e| panic!("{e}: {}", stderr(o)));
+    value["error"].clone()
+}
+
 #[test]
 fn the_demo_walks_six_steps_then_captures_and_refunds() {
     let o = run(&["demo", "--card-delay-ms", "100"]);
@@ -351,14 +358,10 @@ fn with_json_errors_are_json_on_stderr_with_a_stable_kind() {
     let o = run(&["--json", "decod"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(o.stdout.is_empty(), "{}", stdout(&o));
-    let error: Value =
-        serde_json::from_slice(&o.stderr).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
-    assert_eq!(error["error"]["kind"], "usage", "{error}");
+    let error = json_error(&o);
+    assert_eq!(error["kind"], "usage", "{error}");
     assert!(
-        error["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("decod"),
+        error["message"].as_str().unwrap().contains("decod"),
         "{error}"
     );
     // Refused before sending: nothing reached the gateway.
@@ -374,10 +377,9 @@ fn with_json_errors_are_json_on_stderr_with_a_stable_kind() {
         "1230",
     ]);
     assert_eq!(o.status.code(), Some(1));
-    let error: Value =
-        serde_json::from_slice(&o.stderr).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
-    assert_eq!(error["error"]["kind"], "invalid_input", "{error}");
-    assert_eq!(error["error"]["may_have_been_sent"], false, "{error}");
+    let error = json_error(&o);
+    assert_eq!(error["kind"], "invalid_input", "{error}");
+    assert_eq!(error["may_have_been_sent"], false, "{error}");
     assert!(
         !stderr(&o).contains("4111111111111112"),
         "card number in the error: {}",
@@ -403,10 +405,9 @@ fn with_json_errors_are_json_on_stderr_with_a_stable_kind() {
         "testing123",
     ]);
     assert_eq!(o.status.code(), Some(1));
-    let error: Value =
-        serde_json::from_slice(&o.stderr).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
-    assert_eq!(error["error"]["kind"], "connection", "{error}");
-    assert!(error["error"]["hint"].is_string(), "{error}");
+    let error = json_error(&o);
+    assert_eq!(error["kind"], "connection", "{error}");
+    assert!(error["hint"].is_string(), "{error}");
     assert!(
         !stderr(&o).contains("testing123"),
         "password in the error: {}",
