@@ -5,9 +5,14 @@
 //! say, so a 30-second conversation runs in microseconds and every run is the same.
 #![allow(missing_docs)]
 
+#[path = "support/conversation.rs"]
+mod conversation;
+
 use std::time::Duration;
 
-use cardpointe_vp3300::command::{self, HostResponse, HostResult, Interfaces, Payment};
+use conversation::{cards, request, slow, swipe, swiped_visa};
+
+use cardpointe_vp3300::command::{self, HostResponse, HostResult, Interfaces};
 use cardpointe_vp3300::transaction::FailureReason;
 use cardpointe_vp3300::{
     Connection, ConnectionError, ConnectionEvent, EncryptedCardData, EntryMode, Frame, ReaderEvent,
@@ -206,31 +211,6 @@ impl Pair {
         self.wait_for(|event| *event == ConnectionEvent::Ready);
         assert!(self.conn.is_ready());
     }
-}
-
-fn request(interfaces: Interfaces) -> TransactionRequest {
-    let mut request = TransactionRequest::new(Payment::purchase_usd(1234), interfaces);
-    request.card_timeout = Duration::from_secs(10);
-    request.margin = Duration::from_secs(2);
-    request
-}
-
-fn swipe() -> Interfaces {
-    Interfaces::new(true, false, false)
-}
-
-fn cards(presentations: impl IntoIterator<Item = Presentation>) -> DeviceConfig {
-    DeviceConfig::with_cards(presentations)
-}
-
-fn swiped_visa() -> Presentation {
-    Presentation::by(TestCard::uat_visa(), Entry::Swipe)
-}
-
-fn slow(delay: Duration, presentations: impl IntoIterator<Item = Presentation>) -> DeviceConfig {
-    let mut config = cards(presentations);
-    config.scenario = Scenario::SlowFirmware { delay };
-    config
 }
 
 #[test]

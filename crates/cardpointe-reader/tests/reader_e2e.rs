@@ -6,18 +6,22 @@
 #![cfg(target_os = "linux")]
 #![allow(missing_docs)]
 
+#[path = "support/conversation.rs"]
+mod conversation;
 mod support;
 
 use std::time::Duration;
 
+use conversation::{cards, request, slow, swipe, swiped_visa};
+
 use cardpointe_reader::{
     BleLink, BleOptions, ConnectOptions, ConnectionStatus, DisconnectReason, Discovery, Link,
     LinkError, LinkFuture, LinkState, Reader, ReaderError, ReaderEvent, ReaderKind,
-    ReconnectPolicy, TransactionRequest, ble,
+    ReconnectPolicy, ble,
 };
 #[cfg(feature = "simulator")]
 use cardpointe_reader::{DiscoveryOptions, VirtualLink};
-use cardpointe_vp3300::command::{HostResponse, HostResult, Interfaces, Payment};
+use cardpointe_vp3300::command::{HostResponse, HostResult, Interfaces};
 use cardpointe_vp3300::transaction::FailureReason;
 use cardpointe_vp3300::{EncryptedCardData, EntryMode, MsrRecordBuf, command};
 use cardpointe_vp3300_sim::dukpt::{self, Bdk, Ksn};
@@ -69,21 +73,6 @@ async fn link(via: Via, config: DeviceConfig) -> (Box<dyn Link>, String, ReaderK
 async fn connect(via: Via, config: DeviceConfig, options: ConnectOptions) -> Reader {
     let (link, name, kind) = link(via, config).await;
     Reader::with_link(link, name, kind, options).await.unwrap()
-}
-
-fn request(interfaces: Interfaces) -> TransactionRequest {
-    let mut request = TransactionRequest::new(Payment::purchase_usd(1234), interfaces);
-    request.card_timeout = Duration::from_secs(10);
-    request.margin = Duration::from_secs(2);
-    request
-}
-
-fn swipe() -> Interfaces {
-    Interfaces::new(true, false, false)
-}
-
-fn cards(presentations: impl IntoIterator<Item = Presentation>) -> DeviceConfig {
-    DeviceConfig::with_cards(presentations)
 }
 
 /// The PAN behind a swipe payload, decrypted under the ANSI test BDK.
@@ -693,16 +682,6 @@ impl Link for DeafTo {
     fn close(&mut self) -> LinkFuture<'_, Result<(), LinkError>> {
         self.inner.close()
     }
-}
-
-fn slow(delay: Duration, presentations: impl IntoIterator<Item = Presentation>) -> DeviceConfig {
-    let mut config = cards(presentations);
-    config.scenario = Scenario::SlowFirmware { delay };
-    config
-}
-
-fn swiped_visa() -> Presentation {
-    Presentation::by(TestCard::uat_visa(), Entry::Swipe)
 }
 
 async fn wait_for(reader: &Reader, wanted: impl Fn(&ConnectionStatus) -> bool) {

@@ -208,6 +208,24 @@ fn payload(choice: u8, code: u16) -> Vec<u8> {
     }
 }
 
+/// A reader response the targets build from their step bytes: `command` with `status`, the
+/// outcome code `code` of `CODES` (modulo), and from `c` the payload (`c % 5`) and the
+/// protocol (3 when `c` ≥ 0x80).
+fn response(command: u8, status: StatusCode, code: u8, c: u8) -> Frame {
+    let protocol = if c & 0x80 != 0 {
+        Protocol::V3
+    } else {
+        Protocol::V2
+    };
+    let sub_command = (protocol == Protocol::V3).then_some(0x40);
+    let code = CODES[usize::from(code) % CODES.len()];
+    let kind = FrameKind::Response {
+        status,
+        sub_command,
+    };
+    Frame::new(protocol, command, kind, payload(c, code))
+}
+
 /// `transaction`: the first byte picks the interfaces (bits 0..2) and the start time; then
 /// every 4 bytes `[op, a, b, c]` are one step: op % 8 = 0 time passes (`a`,`b` × 100 ms),
 /// 1 cancel, 2 the host answers (ARC `a b`), 3 an unsolicited frame (61 or 14), else a reader
@@ -285,19 +303,8 @@ fn conversation(data: &[u8]) -> Vec<ReaderEvent> {
                 let status = StatusCode::from_byte(
                     [0x00, 0x23, 0x08, 0x0A, 0x0E, 0x63, 0x0B, b][usize::from(b % 8)],
                 );
-                let protocol = if c & 0x80 != 0 {
-                    Protocol::V3
-                } else {
-                    Protocol::V2
-                };
-                let sub_command = (protocol == Protocol::V3).then_some(0x40);
-                let code = CODES[usize::from(a / 8) % CODES.len()];
-                let kind = FrameKind::Response {
-                    status,
-                    sub_command,
-                };
-                let frame = Frame::new(protocol, command, kind, payload(c, code));
-                if !is_reader_originated(command, status.byte()) || protocol == Protocol::V3 {
+                let frame = response(command, status, a / 8, c);
+                if !is_reader_originated(command, status.byte()) || frame.protocol == Protocol::V3 {
                     txn.handle_frame(frame, now);
                 }
             }

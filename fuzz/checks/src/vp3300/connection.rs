@@ -12,10 +12,10 @@ use core::time::Duration;
 use cardpointe_vp3300::command::{self, HostResponse, HostResult, Interfaces, Payment};
 use cardpointe_vp3300::{
     Connection, ConnectionError, ConnectionEvent, Decoded, Frame, FrameDecoder, FrameKind,
-    Protocol, ReaderEvent, RequestId, StatusCode, TransactionRequest,
+    ReaderEvent, RequestId, StatusCode, TransactionRequest,
 };
 
-use super::{CODES, payload};
+use super::{payload, response};
 
 /// What a request is, as the check remembers it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -291,18 +291,7 @@ impl Host {
                     _ => COMMANDS[usize::from(a % 8)],
                 };
                 let status = StatusCode::from_byte(STATUSES[usize::from(b % 8)]);
-                let protocol = if c & 0x80 != 0 {
-                    Protocol::V3
-                } else {
-                    Protocol::V2
-                };
-                let sub_command = (protocol == Protocol::V3).then_some(0x40);
-                let code = CODES[usize::from(a / 8) % CODES.len()];
-                let kind = FrameKind::Response {
-                    status,
-                    sub_command,
-                };
-                let frame = Frame::new(protocol, command, kind, payload(c, code));
+                let frame = response(command, status, a / 8, c);
                 self.feed(&frame.encode(), b / 8);
             }
         }
