@@ -1,6 +1,6 @@
 //! Errors: local validation failures, CardSecure's own error codes, and transport failures.
 
-use crate::Brand;
+use cardpointe_types::CardBrand;
 
 /// Why local validation refused the input. Nothing was sent.
 ///
@@ -44,10 +44,10 @@ pub enum ValidationError {
     )]
     PanLooksLikeToken,
     /// The brand does not issue cards of this length.
-    #[error("{brand} card numbers have {} digits, not {length}", lengths(allowed))]
+    #[error("{} card numbers have {} digits, not {length}", brand.name(), lengths(allowed))]
     PanLengthForBrand {
         /// The detected brand.
-        brand: Brand,
+        brand: CardBrand,
         /// Digits found.
         length: usize,
         /// Lengths the brand issues.
@@ -80,20 +80,14 @@ pub enum ValidationError {
     #[error("the CVV must be digits only")]
     CvvCharacter,
     /// The CVV length does not match the brand (4 for American Express, 3 otherwise).
-    #[error("a {brand} CVV has {expected} digits, not {length}")]
+    #[error("a {} CVV has {expected} digits, not {length}", brand.name())]
     CvvLength {
         /// The card's brand.
-        brand: Brand,
+        brand: CardBrand,
         /// Digits given.
         length: usize,
         /// Digits expected.
         expected: usize,
-    },
-    /// A CVV outside 3–4 digits, where no brand is known (token update).
-    #[error("the CVV has {length} digits; it must have 3 or 4")]
-    CvvLengthUnknownBrand {
-        /// Digits given.
-        length: usize,
     },
     /// The ABA routing number is not 9 digits.
     #[error("the routing number must be 9 digits (it has {length} characters)")]
@@ -133,15 +127,6 @@ pub enum ValidationError {
     /// A token update needs an expiry or a CVV.
     #[error("a token update needs an expiry, a CVV, or both")]
     NothingToUpdate,
-    /// A token that is not 12–20 letters or digits beginning with 9 (the value is not
-    /// repeated: it may be a card number given by mistake).
-    #[error(
-        "a CardSecure token is 12 to 20 letters or digits beginning with 9 (got {length} characters)"
-    )]
-    TokenFormat {
-        /// Characters given.
-        length: usize,
-    },
     /// The echo message is longer than CardSecure's 250 characters.
     #[error("the echo message has {length} characters; the limit is 250")]
     EchoTooLong {
@@ -276,11 +261,8 @@ pub enum Error {
         message: String,
     },
     /// CardSecure answered `errorcode` 0 but without a token.
-    #[error("CardSecure answered without a token (body: {excerpt:?})")]
-    MissingToken {
-        /// A redacted excerpt of the body.
-        excerpt: String,
-    },
+    #[error("CardSecure answered without a token")]
+    MissingToken,
     /// The HTTPS call failed (see the transport error's predicates, including `maybe_sent`).
     #[error(transparent)]
     Transport(#[from] cardpointe_transport::Error),
@@ -317,18 +299,18 @@ mod tests {
     #[test]
     fn brand_length_messages_list_the_allowed_lengths() {
         let err = ValidationError::PanLengthForBrand {
-            brand: Brand::Visa,
+            brand: CardBrand::Visa,
             length: 15,
-            allowed: Brand::Visa.valid_lengths(),
+            allowed: CardBrand::Visa.pan_lengths(),
         };
         assert_eq!(
             err.to_string(),
             "Visa card numbers have 13, 16 or 19 digits, not 15"
         );
         let err = ValidationError::PanLengthForBrand {
-            brand: Brand::Amex,
+            brand: CardBrand::Amex,
             length: 16,
-            allowed: Brand::Amex.valid_lengths(),
+            allowed: CardBrand::Amex.pan_lengths(),
         };
         assert_eq!(
             err.to_string(),

@@ -2,45 +2,17 @@
 //! payload. Each validates locally first; each masks itself and zeroes its memory on drop.
 
 use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
 
+use cardpointe_emv::{PanMask, mask_pan};
+use cardpointe_types::{
+    AchAccount, BankAccountNumber, CardBrand, CardNumber, Cvv, Expiry, RoutingNumber, ValueError,
+    luhn_valid,
+};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use crate::{Brand, CardNumber, Expiry, MaskFormat, ValidationError};
-
-/// A card security code (CVV2/CVC2/CID): digits only. `Debug` prints `Cvv(***)`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Cvv(Zeroizing<String>);
-
-impl Cvv {
-    /// Checks digits only and 3–4 of them (the exact length per brand is checked where the
-    /// brand is known, in [`ManualCard::new`]).
-    ///
-    /// # Errors
-    /// [`ValidationError::CvvCharacter`] or [`ValidationError::CvvLengthUnknownBrand`].
-    pub fn new(value: &str) -> Result<Self, ValidationError> {
-        let value = Zeroizing::new(value.trim().to_owned());
-        if !value.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ValidationError::CvvCharacter);
-        }
-        if !(3..=4).contains(&value.len()) {
-            return Err(ValidationError::CvvLengthUnknownBrand {
-                length: value.len(),
-            });
-        }
-        Ok(Self(value))
-    }
-
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Cvv {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Cvv(***)")
-    }
-}
+use crate::ValidationError;
 
 /// A manually entered card, validated: Luhn, brand by IIN, length for the brand, expiry not
 /// before the current month, CVV length for the brand.
@@ -56,11 +28,12 @@ impl ManualCard {
     ///
     /// ```
     /// use cardpointe_cardsecure::{ManualCard, ValidationError};
+    /// use cardpointe_types::CardBrand;
     /// let card = ManualCard::new("4111 1111 1111 1111", "12/99", Some("123"))?;
     /// assert_eq!(card.number().last_four(), "1111");
     /// assert_eq!(
     ///     ManualCard::new("378282246310005", "12/99", Some("123")).unwrap_err(),
-    ///     ValidationError::CvvLength { brand: cardpointe_cardsecure::Brand::Amex, length: 3, expected: 4 },
+    ///     ValidationError::CvvLength { brand: CardBrand::Amex, length: 3, expected: 4 },
     /// );
     /// # Ok::<(), ValidationError>(())
     /// ```
@@ -68,7 +41,7 @@ impl ManualCard {
     /// # Errors
     /// The first [`ValidationError`] found, in the order number, expiry, CVV.
     pub fn new(number: &str, expiry: &str, cvv: Option<&str>) -> Result<Self, ValidationError> {
-        Self::new_at(number, expiry, cvv, Expiry::current_month())
+        Self::new_at(number, expiry, cvv, current_month())
     }
 
     /// Like [`new`](Self::new) with an explicit current month (for tests and replays).
@@ -81,9 +54,10 @@ impl ManualCard {
         cvv: Option<&str>,
         now: Expiry,
     ) -> Result<Self, ValidationError> {
-        let number = CardNumber::parse(number)?;
-        let expiry = Expiry::parse(expiry)?;
-        if !expiry.is_valid_in(now) {
+        let number = parse_card_number(number)?;
+        let brand = number.brand().unwrap_or(CardBrand::Visa);
+        let expiry = parse_expiry(expiry)?;
+        if expiry.is_expired_at(now.year(), now.month()) {
             return Err(ValidationError::Expired {
                 month: expiry.month(),
                 year: expiry.year(),
@@ -95,15 +69,15 @@ impl ManualCard {
                 if !raw.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(ValidationError::CvvCharacter);
                 }
-                let expected = number.brand().cvv_length();
+                let expected = brand.cvv_length();
                 if raw.len() != expected {
                     return Err(ValidationError::CvvLength {
-                        brand: number.brand(),
+                        brand,
                         length: raw.len(),
                         expected,
                     });
                 }
-                Some(Cvv::new(raw)?)
+                Some(Cvv::new(raw).map_err(|_| ValidationError::CvvCharacter)?)
             }
         };
         Ok(Self {
@@ -118,9 +92,9 @@ impl ManualCard {
         &self.number
     }
 
-    /// The brand.
-    pub fn brand(&self) -> Brand {
-        self.number.brand()
+    /// The brand (always known: an unknown brand is refused).
+    pub fn brand(&self) -> CardBrand {
+        self.number.brand().unwrap_or(CardBrand::Visa)
     }
 
     /// The expiry.
@@ -132,6 +106,11 @@ impl ManualCard {
     pub fn has_cvv(&self) -> bool {
         self.cvv.is_some()
     }
+
+    /// The CVV, when one was given.
+    pub fn cvv(&self) -> Option<&Cvv> {
+        self.cvv.as_ref()
+    }
 }
 
 impl fmt::Debug for ManualCard {
@@ -142,6 +121,89 @@ impl fmt::Debug for ManualCard {
             .field("cvv", &self.cvv.as_ref().map(|_| "***"))
             .finish()
     }
+}
+
+/// Validates a card number as a person types it (spaces and dashes between digits allowed and
+/// dropped): digits only, 12–19 of them, a known brand ([`CardBrand::from_pan_prefix`]), a
+/// length the brand issues, not a CardSecure token, the Luhn check.
+fn parse_card_number(input: &str) -> Result<CardNumber, ValidationError> {
+    let mut digits = Zeroizing::new(String::with_capacity(19));
+    for (position, c) in input.trim().chars().enumerate() {
+        match c {
+            '0'..='9' => digits.push(c),
+            ' ' | '-' => {}
+            _ => return Err(ValidationError::PanCharacter { position }),
+        }
+    }
+    let length = digits.len();
+    if length == 0 {
+        return Err(ValidationError::PanEmpty);
+    }
+    if length < 12 {
+        return Err(ValidationError::PanTooShort { length });
+    }
+    if length > 19 {
+        return Err(ValidationError::PanTooLong { length });
+    }
+    let Some(brand) = CardBrand::from_pan_prefix(&digits) else {
+        if digits.starts_with('9') {
+            return Err(ValidationError::PanLooksLikeToken);
+        }
+        return Err(ValidationError::UnknownBrand {
+            iin: digits.get(..6).unwrap_or_default().to_owned(),
+        });
+    };
+    if !brand.issues_length(length) {
+        return Err(ValidationError::PanLengthForBrand {
+            allowed: brand.pan_lengths(),
+            brand,
+            length,
+        });
+    }
+    if !luhn_valid(&digits) {
+        return Err(ValidationError::LuhnCheckFailed);
+    }
+    CardNumber::new(digits.as_str()).map_err(|_| ValidationError::LuhnCheckFailed)
+}
+
+/// Reads a typed expiry ([`Expiry::parse_typed`]), keeping what was typed for the message (an
+/// expiry is not secret).
+fn parse_expiry(input: &str) -> Result<Expiry, ValidationError> {
+    Expiry::parse_typed(input).map_err(|e| match e {
+        ValueError::Range {
+            kind: "expiry month",
+            value,
+            ..
+        } => ValidationError::ExpiryMonth {
+            month: u8::try_from(value).unwrap_or(u8::MAX),
+        },
+        _ => ValidationError::ExpiryFormat {
+            found: input.chars().take(12).collect(),
+        },
+    })
+}
+
+/// The current month, from the system clock (UTC).
+fn current_month() -> Expiry {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (year, month) = civil_from_days(i64::try_from(secs / 86_400).unwrap_or(0));
+    let year = u16::try_from(year).unwrap_or(u16::MAX).clamp(2000, 2099);
+    Expiry::new(year, month).unwrap_or(Expiry::LATEST)
+}
+
+/// Year and month of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u8) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, u8::try_from(month).unwrap_or(1))
 }
 
 /// A US bank account for ACH: ABA routing number and account number. `Debug` shows the
@@ -167,7 +229,11 @@ impl BankAccount {
                 length: routing.len(),
             });
         }
-        if !aba_checksum_valid(&routing) {
+        let aba =
+            RoutingNumber::new(routing.as_str()).map_err(|_| ValidationError::RoutingFormat {
+                length: routing.len(),
+            })?;
+        if !aba.checksum_valid() {
             return Err(ValidationError::RoutingChecksum);
         }
         if !(4..=17).contains(&account.len()) || !account.bytes().all(|b| b.is_ascii_digit()) {
@@ -185,12 +251,14 @@ impl BankAccount {
             .unwrap_or_default()
     }
 
-    /// CardSecure's `account` for ACH: `"<routing>/<account>"`.
-    pub(crate) fn wire_account(&self) -> Zeroizing<String> {
-        Zeroizing::new(format!(
-            "{}/{}",
-            self.routing.as_str(),
-            self.account.as_str()
+    /// The account as `cardpointe-types` models it (what the tokenize request carries).
+    ///
+    /// # Errors
+    /// Never for a validated account; a [`ValueError`] otherwise.
+    pub fn to_ach_account(&self) -> Result<AchAccount, ValueError> {
+        Ok(AchAccount::new(
+            RoutingNumber::new(self.routing.as_str())?,
+            BankAccountNumber::new(self.account.as_str())?,
         ))
     }
 }
@@ -206,17 +274,6 @@ impl fmt::Debug for BankAccount {
     }
 }
 
-/// The ABA routing check: 3·d1 + 7·d2 + d3 + 3·d4 + 7·d5 + d6 + 3·d7 + 7·d8 + d9 ≡ 0 (mod 10).
-fn aba_checksum_valid(routing: &str) -> bool {
-    const WEIGHTS: [u32; 9] = [3, 7, 1, 3, 7, 1, 3, 7, 1];
-    let sum: u32 = routing
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b.wrapping_sub(b'0')) * w)
-        .sum();
-    routing.len() == 9 && sum.is_multiple_of(10)
-}
-
 /// Encrypted reader output (swipe or EMV) for CardSecure's `devicedata` (spec 7): the ID TECH
 /// enhanced-encrypted MSR string or the hex TLV string, sent verbatim, with no
 /// `encryptionhandler`.
@@ -229,7 +286,7 @@ fn aba_checksum_valid(routing: &str) -> bool {
 pub struct ReaderData {
     payload: Zeroizing<String>,
     masked_pan: Option<String>,
-    expiry_mmyy: Option<String>,
+    expiry: Option<Expiry>,
 }
 
 impl ReaderData {
@@ -259,10 +316,10 @@ impl ReaderData {
                 if digits <= 10 {
                     p.to_owned()
                 } else {
-                    crate::mask_pan(p, MaskFormat::FirstSixLastFour, false)
+                    mask_pan(p, PanMask::FIRST_SIX_LAST_FOUR)
                 }
             }),
-            expiry_mmyy: None,
+            expiry: None,
         })
     }
 
@@ -274,16 +331,16 @@ impl ReaderData {
     pub fn from_encrypted_card_data(
         data: &cardpointe_vp3300::EncryptedCardData,
     ) -> Result<Self, ValidationError> {
-        Ok(
-            Self::new(data.payload(), data.is_encrypted(), data.masked_pan())?
-                .with_expiry_mmyy(data.expiry_mmyy()),
-        )
+        let expiry = data
+            .expiry()
+            .and_then(|(yy, mm)| Expiry::new(2000 + u16::from(yy), mm).ok());
+        Ok(Self::new(data.payload(), data.is_encrypted(), data.masked_pan())?.with_expiry(expiry))
     }
 
-    /// Keeps the reader's expiry (`MMYY`) alongside, for the `auth` that follows.
+    /// Keeps the reader's expiry alongside, for the `auth` that follows.
     #[must_use]
-    pub fn with_expiry_mmyy(mut self, expiry: Option<String>) -> Self {
-        self.expiry_mmyy = expiry;
+    pub fn with_expiry(mut self, expiry: Option<Expiry>) -> Self {
+        self.expiry = expiry;
         self
     }
 
@@ -292,10 +349,10 @@ impl ReaderData {
         self.masked_pan.as_deref()
     }
 
-    /// The expiry as `MMYY`, when the reader gave one (the gateway's `auth` needs it with the
+    /// The card's expiry, when the reader gave one (the gateway's `auth` needs it with the
     /// token, spec 7).
-    pub fn expiry_mmyy(&self) -> Option<&str> {
-        self.expiry_mmyy.as_deref()
+    pub fn expiry(&self) -> Option<Expiry> {
+        self.expiry
     }
 
     pub(crate) fn payload(&self) -> &str {
@@ -465,7 +522,7 @@ mod tests {
     use super::*;
 
     fn now() -> Expiry {
-        Expiry::new(6, 2026).unwrap()
+        Expiry::new(2026, 6).unwrap()
     }
 
     fn manual(pan: &str, expiry: &str, cvv: Option<&str>) -> Result<ManualCard, ValidationError> {
@@ -475,7 +532,7 @@ mod tests {
     #[test]
     fn a_valid_manual_card_passes() {
         let card = manual("4111111111111111", "12/30", Some("123")).unwrap();
-        assert_eq!(card.brand(), Brand::Visa);
+        assert_eq!(card.brand(), CardBrand::Visa);
         assert!(card.has_cvv());
         let debug = format!("{card:?}");
         assert!(
@@ -519,9 +576,9 @@ mod tests {
                 "1230",
                 None,
                 V::PanLengthForBrand {
-                    brand: Brand::Visa,
+                    brand: CardBrand::Visa,
                     length: 15,
-                    allowed: Brand::Visa.valid_lengths(),
+                    allowed: CardBrand::Visa.pan_lengths(),
                 },
             ),
             ("4111111111111112", "1230", None, V::LuhnCheckFailed),
@@ -554,7 +611,7 @@ mod tests {
                 "1230",
                 Some("1234"),
                 V::CvvLength {
-                    brand: Brand::Visa,
+                    brand: CardBrand::Visa,
                     length: 4,
                     expected: 3,
                 },
@@ -572,7 +629,7 @@ mod tests {
         assert_eq!(
             manual("378282246310005", "1230", Some("123")).unwrap_err(),
             V::CvvLength {
-                brand: Brand::Amex,
+                brand: CardBrand::Amex,
                 length: 3,
                 expected: 4
             }
@@ -580,27 +637,11 @@ mod tests {
     }
 
     #[test]
-    fn standalone_cvvs_are_three_or_four_digits() {
-        assert!(Cvv::new("123").is_ok() && Cvv::new("1234").is_ok());
-        assert_eq!(
-            Cvv::new("12").unwrap_err(),
-            ValidationError::CvvLengthUnknownBrand { length: 2 }
-        );
-        assert_eq!(
-            Cvv::new("12345").unwrap_err(),
-            ValidationError::CvvLengthUnknownBrand { length: 5 }
-        );
-        assert_eq!(Cvv::new("1x3").unwrap_err(), ValidationError::CvvCharacter);
-        assert_eq!(format!("{:?}", Cvv::new("987").unwrap()), "Cvv(***)");
-    }
-
-    #[test]
     fn bank_accounts_check_the_aba_digit_and_lengths() {
         let account = BankAccount::new("011401533", "1234123412341234").unwrap();
-        assert_eq!(
-            account.wire_account().as_str(),
-            "011401533/1234123412341234"
-        );
+        let ach = account.to_ach_account().unwrap();
+        assert_eq!(ach.routing.as_str(), "011401533");
+        assert_eq!(ach.account.expose(), "1234123412341234");
         assert_eq!(account.last_four(), "1234");
         assert_eq!(
             format!("{account:?}"),

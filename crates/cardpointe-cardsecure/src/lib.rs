@@ -9,14 +9,16 @@
 //! - **ACH** ([`BankAccount`], ABA check digit) and **wallets** ([`ApplePayPayload`],
 //!   [`GooglePayToken`], with their `encryptionhandler`).
 //! - **Echo** and **token update** (attach an expiry or CVV to an existing token).
-//! - **Card utilities**: [`luhn_valid`], [`Brand::detect`], [`mask_pan`] (last four, first six
-//!   + last four, grouped as the brand prints).
-//! - CardSecure's error codes as [`ErrorCode`] with their texts; a [`Token`] that knows its
-//!   last four and brand prefix and shows nothing more in `Debug`.
+//! - CardSecure's error codes as [`ErrorCode`] with their texts.
+//!
+//! The card vocabulary (card number, expiry, CVV, token, brand, Luhn) is `cardpointe-types`';
+//! the masking rule `cardpointe-emv`'s. The requests are `cardpointe-types`' CardSecure
+//! operations (`TokenizeRequest`, `EchoRequest`), sent by the transport's `Client::call_with`:
+//! this crate adds local validation and nothing else.
 //!
 //! Every call goes through `cardpointe-transport`'s [`Client`](cardpointe_transport::Client):
-//! same TLS, timeouts, retries (only when safe: a plain card tokenize is deterministic and may
-//! be repeated; reader and wallet payloads are single-use and are not), and redacting tracing.
+//! same TLS, timeouts, retries (a plain card tokenize is deterministic and may be repeated;
+//! reader and wallet payloads are single-use and are not), and redacting tracing.
 //!
 //! # Example
 //!
@@ -40,12 +42,15 @@
 //! Validation alone needs no network:
 //!
 //! ```
-//! use cardpointe_cardsecure::{Brand, ManualCard, MaskFormat, ValidationError, mask_pan};
+//! use cardpointe_cardsecure::{ManualCard, ValidationError};
+//! use cardpointe_types::CardBrand;
 //!
 //! let err = ManualCard::new("4111 1111 1111 1112", "12/30", None).unwrap_err();
 //! assert_eq!(err, ValidationError::LuhnCheckFailed);
-//! assert_eq!(Brand::detect("371449635398431"), Some(Brand::Amex));
-//! assert_eq!(mask_pan("371449635398431", MaskFormat::LastFour, true), "**** ****** *8431");
+//! let card = ManualCard::new("3714 496353 98431", "12/99", Some("1234"))?;
+//! assert_eq!(card.brand(), CardBrand::Amex);
+//! assert_eq!(card.number().to_string(), "371449*****8431");
+//! # Ok::<(), ValidationError>(())
 //! ```
 #![cfg_attr(
     not(test),
@@ -57,16 +62,10 @@
     )
 )]
 
-mod card;
 mod error;
-mod expiry;
 mod input;
-mod token;
 mod tokenizer;
 
-pub use card::{Brand, CardNumber, MaskFormat, luhn_valid, mask_pan};
 pub use error::{Error, ErrorCode, ValidationError};
-pub use expiry::Expiry;
-pub use input::{ApplePayPayload, BankAccount, Cvv, GooglePayToken, ManualCard, ReaderData};
-pub use token::Token;
+pub use input::{ApplePayPayload, BankAccount, GooglePayToken, ManualCard, ReaderData};
 pub use tokenizer::{CardSecure, TokenizeOptions};

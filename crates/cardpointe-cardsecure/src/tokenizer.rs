@@ -1,19 +1,19 @@
-//! The CardSecure calls, over the transport's [`Client`].
+//! The CardSecure calls: local validation, then `cardpointe-types`' CardSecure operations
+//! ([`TokenizeRequest`], [`EchoRequest`]) through the transport's one send path
+//! ([`Client::call_with`]).
 
 use std::time::Duration;
 
-use cardpointe_transport::{Client, Method, Request, Service, StatusCode, redact};
-use serde::{Deserialize, Serialize};
-
-use crate::{
-    ApplePayPayload, BankAccount, Cvv, Error, ErrorCode, Expiry, GooglePayToken, ManualCard,
-    ReaderData, Token, ValidationError,
+use cardpointe_transport::{CallOptions, Client, RetryPolicy, redact};
+use cardpointe_types::{
+    Cvv, DeviceData, EchoRequest, EncryptionHandler, Expiry, Token, TokenizeRequest,
+    TokenizeResponse,
 };
 
-/// The tokenize path under `/cardsecure/api/v1` (spec 6.1).
-const TOKENIZE_PATH: &str = "ccn/tokenize";
-/// The echo path: no `/ccn/` (spec 6.1).
-const ECHO_PATH: &str = "echo";
+use crate::{
+    ApplePayPayload, BankAccount, Error, ErrorCode, GooglePayToken, ManualCard, ReaderData,
+    ValidationError,
+};
 
 /// Options of a tokenize call.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -39,6 +39,19 @@ impl TokenizeOptions {
         self.timeout = Some(timeout);
         self
     }
+
+    /// The transport options of one call: the timeout, and no resend at all for a single-use
+    /// payload (reader or wallet data, which CardSecure consumes: a resend could only fail).
+    fn call_options(self, single_use: bool) -> CallOptions {
+        let mut options = CallOptions::new();
+        if let Some(timeout) = self.timeout {
+            options = options.with_timeout(timeout);
+        }
+        if single_use {
+            options = options.with_retry_policy(RetryPolicy::never());
+        }
+        options
+    }
 }
 
 /// The CardSecure tokenizer, on a transport [`Client`] (same origin, credentials and pool as
@@ -46,46 +59,6 @@ impl TokenizeOptions {
 #[derive(Debug, Clone)]
 pub struct CardSecure {
     client: Client,
-}
-
-#[derive(Serialize)]
-struct TokenizeBody<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    account: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    devicedata: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    encryptionhandler: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expiry: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cvv: Option<&'a str>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    unique: bool,
-}
-
-impl TokenizeBody<'_> {
-    fn empty() -> Self {
-        Self {
-            account: None,
-            devicedata: None,
-            encryptionhandler: None,
-            expiry: None,
-            cvv: None,
-            unique: false,
-        }
-    }
-}
-
-/// CardSecure's answer: `{"message":"No error","errorcode":0,"token":"…"}`.
-#[derive(Deserialize)]
-struct Answer {
-    #[serde(default)]
-    message: String,
-    #[serde(default)]
-    errorcode: Option<serde_json::Value>,
-    #[serde(default)]
-    token: Option<String>,
 }
 
 impl CardSecure {
@@ -100,7 +73,8 @@ impl CardSecure {
     }
 
     /// Tokenizes a validated, manually entered card (with its expiry and CVV, which CardSecure
-    /// keeps with the token until the next auth, spec 6.2).
+    /// keeps with the token until the next auth, spec 6.2). The same card always yields the same
+    /// token, so the transport may resend this call.
     ///
     /// # Errors
     /// [`Error::Rejected`] with CardSecure's code, [`Error::Transport`] for HTTP failures.
@@ -109,16 +83,10 @@ impl CardSecure {
         card: &ManualCard,
         options: TokenizeOptions,
     ) -> Result<Token, Error> {
-        let body = TokenizeBody {
-            account: Some(card.number.expose()),
-            expiry: Some(card.expiry.mmyy()),
-            cvv: card.cvv.as_ref().map(Cvv::expose),
-            unique: options.unique,
-            ..TokenizeBody::empty()
-        };
-        // The same PAN always yields the same token, so a plain tokenize may be repeated.
-        self.tokenize("tokenize_card", &body, !options.unique, options)
-            .await
+        let mut request = TokenizeRequest::card(card.number());
+        request.expiry = Some(card.expiry());
+        request.cvv = card.cvv().cloned();
+        self.tokenize(request, options, false).await
     }
 
     /// Tokenizes encrypted reader output as `devicedata` (no `encryptionhandler`, spec 7).
@@ -132,12 +100,9 @@ impl CardSecure {
         data: &ReaderData,
         options: TokenizeOptions,
     ) -> Result<Token, Error> {
-        let body = TokenizeBody {
-            devicedata: Some(data.payload()),
-            unique: options.unique,
-            ..TokenizeBody::empty()
-        };
-        self.tokenize("tokenize_reader_data", &body, false, options)
+        let device =
+            DeviceData::new(data.payload()).map_err(|_| ValidationError::ReaderDataFormat)?;
+        self.tokenize(TokenizeRequest::device(device), options, true)
             .await
     }
 
@@ -150,14 +115,15 @@ impl CardSecure {
         account: &BankAccount,
         options: TokenizeOptions,
     ) -> Result<Token, Error> {
-        let wire = account.wire_account();
-        let body = TokenizeBody {
-            account: Some(&wire),
-            unique: options.unique,
-            ..TokenizeBody::empty()
-        };
-        self.tokenize("tokenize_ach", &body, !options.unique, options)
-            .await
+        let ach = account
+            .to_ach_account()
+            .map_err(|_| ValidationError::AccountFormat {
+                length: account.last_four().len(),
+            })?;
+        let request = TokenizeRequest::ach(&ach).map_err(|_| ValidationError::AccountFormat {
+            length: account.last_four().len(),
+        })?;
+        self.tokenize(request, options, false).await
     }
 
     /// Tokenizes an Apple Pay payload (`encryptionhandler: "EC_APPLE_PAY"`). The payload must
@@ -171,15 +137,10 @@ impl CardSecure {
         payload: &ApplePayPayload,
         options: TokenizeOptions,
     ) -> Result<Token, Error> {
-        let device = payload.device_data();
-        let body = TokenizeBody {
-            devicedata: Some(&device),
-            encryptionhandler: Some("EC_APPLE_PAY"),
-            unique: options.unique,
-            ..TokenizeBody::empty()
-        };
-        self.tokenize("tokenize_apple_pay", &body, false, options)
-            .await
+        let device = DeviceData::new(payload.device_data().as_str())
+            .map_err(|_| ValidationError::ApplePayJson)?;
+        let request = TokenizeRequest::wallet(device, EncryptionHandler::ApplePay);
+        self.tokenize(request, options, true).await
     }
 
     /// Tokenizes a Google Pay token (`encryptionhandler: "EC_GOOGLE_PAY"`).
@@ -191,14 +152,10 @@ impl CardSecure {
         token: &GooglePayToken,
         options: TokenizeOptions,
     ) -> Result<Token, Error> {
-        let body = TokenizeBody {
-            devicedata: Some(token.as_str()),
-            encryptionhandler: Some("EC_GOOGLE_PAY"),
-            unique: options.unique,
-            ..TokenizeBody::empty()
-        };
-        self.tokenize("tokenize_google_pay", &body, false, options)
-            .await
+        let device =
+            DeviceData::new(token.as_str()).map_err(|_| ValidationError::GooglePayToken)?;
+        let request = TokenizeRequest::wallet(device, EncryptionHandler::GooglePay);
+        self.tokenize(request, options, true).await
     }
 
     /// Attaches an expiry and/or a CVV to an existing token (token update, since 2/2020: the
@@ -216,13 +173,8 @@ impl CardSecure {
         if expiry.is_none() && cvv.is_none() {
             return Err(ValidationError::NothingToUpdate.into());
         }
-        let body = TokenizeBody {
-            account: Some(token.as_str()),
-            expiry: expiry.map(Expiry::mmyy),
-            cvv: cvv.map(Cvv::expose),
-            ..TokenizeBody::empty()
-        };
-        self.tokenize("update_token", &body, true, TokenizeOptions::default())
+        let request = TokenizeRequest::token_update(token, expiry, cvv.cloned());
+        self.tokenize(request, TokenizeOptions::default(), false)
             .await
     }
 
@@ -231,93 +183,40 @@ impl CardSecure {
     /// # Errors
     /// [`ValidationError::EchoTooLong`]; otherwise as [`tokenize_card`](Self::tokenize_card).
     pub async fn echo(&self, message: &str) -> Result<String, Error> {
-        let length = message.chars().count();
-        if length > 250 {
-            return Err(ValidationError::EchoTooLong { length }.into());
+        let request = EchoRequest::new(message).map_err(|_| ValidationError::EchoTooLong {
+            length: message.chars().count(),
+        })?;
+        let answer = self.client.call(&request).await?;
+        match answer.errorcode.filter(|code| *code != 0) {
+            Some(code) => Err(rejected(code, answer.message.as_deref())),
+            None => Ok(answer.message.unwrap_or_default()),
         }
-        #[derive(Serialize)]
-        struct Echo<'a> {
-            message: &'a str,
-        }
-        let request = Request::new(Service::CardSecure, Method::POST, ECHO_PATH, "echo")
-            .with_idempotent(true)
-            .with_json(&Echo { message })?;
-        let response = self.client.execute(request).await?;
-        let answer = read_answer(&response)?;
-        Ok(answer.message)
     }
 
     async fn tokenize(
         &self,
-        operation: &'static str,
-        body: &TokenizeBody<'_>,
-        idempotent: bool,
+        mut request: TokenizeRequest,
         options: TokenizeOptions,
+        single_use: bool,
     ) -> Result<Token, Error> {
-        let mut request = Request::new(Service::CardSecure, Method::POST, TOKENIZE_PATH, operation)
-            .with_idempotent(idempotent)
-            .with_json(body)?;
-        if let Some(timeout) = options.timeout {
-            request = request.with_timeout(timeout);
+        if options.unique {
+            request.unique = Some(true);
         }
-        let response = self.client.execute(request).await?;
-        let answer = read_answer(&response)?;
-        match answer.token.as_deref().filter(|t| !t.is_empty()) {
-            Some(token) => Token::new(token).map_err(|_| Error::MissingToken {
-                excerpt: redact::excerpt(response.body()),
-            }),
-            None => Err(Error::MissingToken {
-                excerpt: redact::excerpt(response.body()),
-            }),
+        let answer: TokenizeResponse = self
+            .client
+            .call_with(&request, options.call_options(single_use))
+            .await?;
+        if let Some(code) = answer.errorcode.filter(|code| *code != 0) {
+            return Err(rejected(code, answer.message.as_deref()));
         }
+        answer.token.ok_or(Error::MissingToken)
     }
 }
 
-/// Reads CardSecure's JSON answer, whatever the status: an `errorcode` other than 0 is
-/// [`Error::Rejected`] (documented under HTTP 400/404, spec 6.3, so those statuses are read too);
-/// a status with no such body is a transport status error.
-fn read_answer(response: &cardpointe_transport::Response) -> Result<Answer, Error> {
-    let status = response.status();
-    let parsed: Result<Answer, _> = response.json();
-    match parsed {
-        Ok(answer) => {
-            // `errorcode` is documented as an integer, sometimes as a string with leading zeros.
-            let code = match &answer.errorcode {
-                Some(serde_json::Value::Number(n)) => n.as_u64(),
-                Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
-                _ => None,
-            };
-            match code {
-                Some(0) if status.is_success() => Ok(answer),
-                Some(code) if code != 0 => Err(Error::Rejected {
-                    code: ErrorCode::from_code(u32::try_from(code).unwrap_or(u32::MAX)),
-                    message: redact::excerpt(answer.message.as_bytes()),
-                }),
-                None if status.is_success()
-                    && answer.errorcode.is_none()
-                    && answer.token.is_some() =>
-                {
-                    Ok(answer)
-                }
-                _ => Err(non_answer(response, status)),
-            }
-        }
-        Err(decode) if status.is_success() => Err(decode.into()),
-        Err(_) => Err(non_answer(response, status)),
-    }
-}
-
-fn non_answer(response: &cardpointe_transport::Response, status: StatusCode) -> Error {
-    if status.is_success() {
-        return Error::MissingToken {
-            excerpt: redact::excerpt(response.body()),
-        };
-    }
-    // Not CardSecure's JSON: the transport's status error (with a redacted excerpt).
-    match response.error_for_status_ref() {
-        Err(e) => e.into(),
-        Ok(()) => Error::MissingToken {
-            excerpt: redact::excerpt(response.body()),
-        },
+/// CardSecure's refusal as a typed error; its message is redacted like every body excerpt.
+fn rejected(code: u32, message: Option<&str>) -> Error {
+    Error::Rejected {
+        code: ErrorCode::from_code(code),
+        message: redact::excerpt(message.unwrap_or_default().as_bytes()),
     }
 }

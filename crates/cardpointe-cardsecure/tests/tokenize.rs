@@ -5,10 +5,11 @@ use cardpointe_testkit as support;
 use std::time::Duration;
 
 use cardpointe_cardsecure::{
-    ApplePayPayload, BankAccount, Brand, CardSecure, Cvv, Error, ErrorCode, Expiry, GooglePayToken,
-    ManualCard, ReaderData, Token, TokenizeOptions, ValidationError,
+    ApplePayPayload, BankAccount, CardSecure, Error, ErrorCode, GooglePayToken, ManualCard,
+    ReaderData, TokenizeOptions, ValidationError,
 };
 use cardpointe_transport::{Client, Credentials, Environment};
+use cardpointe_types::{CardBrand, Cvv, Expiry, Token};
 use http::StatusCode;
 use serde_json::Value;
 use support::{Seen, TestServer, json, text};
@@ -78,7 +79,7 @@ async fn a_manual_card_is_tokenized_with_its_expiry_and_cvv() {
     assert_eq!(token.as_str(), "9418594164541111");
     assert_eq!(token.last_four(), "1111");
     assert_eq!(token.brand_prefix(), "41");
-    assert_eq!(token.brand_hint(), Some(Brand::Visa));
+    assert_eq!(token.brand_hint(), Some(CardBrand::Visa));
     let body = body_of(&server, 0);
     assert_eq!(
         body,
@@ -165,7 +166,7 @@ async fn a_token_update_sends_the_token_as_account_with_expiry_and_cvv() {
     let token = Token::new("9418594164541111").unwrap();
     let cvv = Cvv::new("321").unwrap();
     let updated = tokenizer(&server)
-        .update_token(&token, Some(Expiry::new(1, 2031).unwrap()), Some(&cvv))
+        .update_token(&token, Some(Expiry::new(2031, 1).unwrap()), Some(&cvv))
         .await
         .unwrap();
     assert_eq!(updated, token);
@@ -261,7 +262,7 @@ async fn a_success_without_a_token_is_reported_not_invented() {
         .tokenize_card(&visa(), TokenizeOptions::default())
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::MissingToken { .. }), "{err:?}");
+    assert!(matches!(err, Error::MissingToken), "{err:?}");
 }
 
 #[tokio::test]

@@ -508,11 +508,7 @@ pub(crate) async fn tokenize(
         let _ = reader.into_inner().disconnect().await;
         let data = read?;
         let masked = data.masked_pan().map(str::to_owned);
-        let reader_data = cardpointe::cardsecure::ReaderData::new(
-            data.payload(),
-            data.is_encrypted(),
-            masked.as_deref(),
-        )?;
+        let reader_data = cardpointe::cardsecure::ReaderData::from_encrypted_card_data(&data)?;
         (
             cardsecure
                 .tokenize_reader_data(&reader_data, TokenizeOptions::default())
@@ -523,10 +519,7 @@ pub(crate) async fn tokenize(
     } else {
         let number = args.card.as_deref().unwrap_or_default();
         let card = ManualCard::new(number, &args.expiry, args.cvv.as_deref())?;
-        let masked = Some(
-            card.number()
-                .masked(cardpointe::cardsecure::MaskFormat::FirstSixLastFour, false),
-        );
+        let masked = Some(card.number().to_string());
         (
             cardsecure
                 .tokenize_card(&card, TokenizeOptions::default())

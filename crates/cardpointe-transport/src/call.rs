@@ -99,7 +99,16 @@ impl Client {
         options: CallOptions,
     ) -> Result<O::Response, Error> {
         let request = build_request(operation, options)?;
-        let response = self.execute(request).await?.error_for_status()?;
+        let response = self.execute(request).await?;
+        let status = response.status();
+        if !status.is_success()
+            && O::answers_with_status(status.as_u16())
+            && let Ok(answer) = O::parse_response(response.body())
+        {
+            // The operation's own refusal under an error status (CardSecure's 400).
+            return Ok(answer);
+        }
+        let response = response.error_for_status()?;
         O::parse_response(response.body()).map_err(|e| {
             // `ParseError` keeps the fault's kind and position, never the body's text.
             Error::new(Kind::Decode(redact::excerpt(response.body())))

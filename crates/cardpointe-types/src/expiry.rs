@@ -25,6 +25,12 @@ pub struct Expiry {
 }
 
 impl Expiry {
+    /// The latest expiry this type holds: December 2099.
+    pub const LATEST: Self = Self {
+        year: 2099,
+        month: 12,
+    };
+
     /// Builds an expiry from a four-digit year (2000–2099) and a month (1–12).
     ///
     /// # Errors

@@ -138,6 +138,16 @@ pub trait Operation {
     /// # Errors
     /// [`ParseError`] when the body is not what the endpoint sends.
     fn parse_response(body: &[u8]) -> Result<Self::Response, ParseError>;
+
+    /// Whether an answer with this non-2xx HTTP status may still carry the operation's own
+    /// response body (CardSecure documents its refusals, `errorcode` and `message`, under 400).
+    /// A transport reads such a body with [`parse_response`](Self::parse_response) and, if it
+    /// parses, returns it; otherwise the status is a transport error. `false` by default.
+    #[must_use]
+    fn answers_with_status(status: u16) -> bool {
+        let _ = status;
+        false
+    }
 }
 
 /// Writes `value` as the JSON body of operation `name`.
@@ -218,7 +228,8 @@ macro_rules! operation {
     (
         $req:ty => $resp:ty, name: $name:literal, method: $method:expr,
         $(api: $api:expr,)? $(retry: $retry:expr,)?
-        body: $body:ident, path: |$s:ident| $path:expr, parse: $parse:expr $(,)?
+        body: $body:ident, path: |$s:ident| $path:expr, parse: $parse:expr
+        $(, error_status: |$st:ident| $status:expr)? $(,)?
     ) => {
         impl $crate::operation::Operation for $req {
             type Response = $resp;
@@ -243,6 +254,12 @@ macro_rules! operation {
                 let parse: fn(&'static str, &[u8]) -> Result<$resp, $crate::ParseError> = $parse;
                 parse($name, body)
             }
+
+            $(
+                fn answers_with_status($st: u16) -> bool {
+                    $status
+                }
+            )?
         }
     };
     (@body json, $name:literal, $self:ident) => {

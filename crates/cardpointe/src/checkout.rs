@@ -16,7 +16,7 @@ use std::pin::Pin;
 
 use cardpointe_cardsecure::{CardSecure, ManualCard, ReaderData, TokenizeOptions};
 use cardpointe_types::{
-    Amount, AuthRequest, Expiry, HasOutcome, OrderId, PaymentSource, ReceiptRequest, Retref, Token,
+    Amount, AuthRequest, HasOutcome, OrderId, PaymentSource, ReceiptRequest, Retref, Token,
     VoidRequest,
 };
 use cardpointe_vp3300::EncryptedCardData;
@@ -339,28 +339,21 @@ impl Checkout {
         let (token, expiry) = match &read {
             Read::Manual(card) => {
                 let token = self.cardsecure.tokenize_card(card, options).await?;
-                let e = card.expiry();
-                (token, Expiry::new(e.year(), e.month()).ok())
+                (token, Some(card.expiry()))
             }
             Read::Reader(data) => {
-                let reader_data =
-                    ReaderData::new(data.payload(), data.is_encrypted(), masked_pan.as_deref())
-                        .map_err(cardpointe_cardsecure::Error::from)?
-                        .with_expiry_mmyy(data.expiry_mmyy());
+                let reader_data = ReaderData::from_encrypted_card_data(data)
+                    .map_err(cardpointe_cardsecure::Error::from)?;
                 let token = self
                     .cardsecure
                     .tokenize_reader_data(&reader_data, options)
                     .await?;
-                let expiry = data
-                    .expiry()
-                    .and_then(|(yy, mm)| Expiry::new(2000 + u16::from(yy), mm).ok());
-                (token, expiry)
+                (token, reader_data.expiry())
             }
         };
         on_event(CheckoutEvent::Tokenized {
             last_four: token.last_four().to_owned(),
         });
-        let token = Token::new(token.as_str())?;
 
         let order_id = request
             .order_id
@@ -451,10 +444,7 @@ enum Read {
 impl Read {
     fn masked_pan(&self) -> Option<String> {
         match self {
-            Self::Manual(card) => Some(
-                card.number()
-                    .masked(cardpointe_cardsecure::MaskFormat::FirstSixLastFour, false),
-            ),
+            Self::Manual(card) => Some(card.number().to_string()),
             Self::Reader(data) => data.masked_pan().map(str::to_owned),
         }
     }

@@ -10,9 +10,7 @@ mod support;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use cardpointe::cardsecure::{
-    ApplePayPayload, BankAccount, CardNumber, Expiry, GooglePayToken, ManualCard, Token, luhn_valid,
-};
+use cardpointe::cardsecure::{ApplePayPayload, BankAccount, GooglePayToken, ManualCard};
 use cardpointe::emv::{Dol, Node, Options, Tlvs, Walker};
 use cardpointe::transport::{Method, Request, RetryPolicy, Service, Timeouts};
 use cardpointe::types::{
@@ -373,16 +371,18 @@ const NO_TXN_FIELDS: &[&str] = &[
 // ---- CardSecure input --------------------------------------------------------------------------
 
 fn card_number(data: &[u8]) -> Verdict {
-    verdict(CardNumber::parse(&text(data)))
+    verdict(ManualCard::new(&text(data), "12/99", None))
 }
 
 fn card_prefix_ok(prefix: &[u8]) -> bool {
     let digits: String = text(prefix).chars().filter(char::is_ascii_digit).collect();
-    luhn_valid(&digits) && (13..=19).contains(&digits.len())
+    cardpointe::types::luhn_valid(&digits)
+        && cardpointe::types::CardBrand::from_pan_prefix(&digits)
+            .is_some_and(|b| b.issues_length(digits.len()))
 }
 
 fn expiry(data: &[u8]) -> Verdict {
-    verdict(Expiry::parse(&text(data)))
+    verdict(cardpointe::types::Expiry::parse_typed(&text(data)))
 }
 
 fn manual_card(data: &[u8]) -> Verdict {
@@ -402,7 +402,7 @@ fn bank_account(data: &[u8]) -> Verdict {
 }
 
 fn token(data: &[u8]) -> Verdict {
-    verdict(Token::new(text(data)))
+    verdict(cardpointe::types::Token::new(text(data)))
 }
 
 fn apple_pay(data: &[u8]) -> Verdict {
@@ -572,7 +572,7 @@ fn parsers() -> Vec<Parser> {
             may_accept: &[],
         },
         Parser {
-            name: "cardsecure: CardNumber::parse",
+            name: "cardsecure: ManualCard::new (card number)",
             parse: card_number,
             valid: b"4111 1111 1111 1111".to_vec(),
             prefix_ok: card_prefix_ok,
@@ -581,7 +581,7 @@ fn parsers() -> Vec<Parser> {
             may_accept: &["negative numbers"] // '-' separates digit groups, as in 4111-1111-…,
         },
         Parser {
-            name: "cardsecure: Expiry::parse",
+            name: "types: Expiry::parse_typed",
             parse: expiry,
             valid: b"12/30".to_vec(),
             prefix_ok: never,
@@ -610,11 +610,11 @@ fn parsers() -> Vec<Parser> {
             may_accept: &[],
         },
         Parser {
-            name: "cardsecure: Token::new",
+            name: "types: Token::new",
             parse: token,
             valid: b"9418594164541111".to_vec(),
-            // A token is 12 to 20 characters.
-            prefix_ok: |p| p.len() >= 12,
+            // A token is 16 to 19 characters.
+            prefix_ok: |p| p.len() >= 16,
             empty_ok: false,
             hostile: text_hostile(),
             may_accept: &[],

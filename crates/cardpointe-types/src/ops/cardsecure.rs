@@ -24,7 +24,8 @@ open_enum! {
 }
 
 model! {
-    /// `POST /cardsecure/api/v1/ccn/tokenize`: exactly one of `account` / `devicedata`.
+    /// `POST /cardsecure/api/v1/ccn/tokenize`: exactly one of `account` / `devicedata`. This is
+    /// the body `cardpointe-cardsecure` sends, built by the constructors below.
     #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
     #[non_exhaustive]
     pub struct TokenizeRequest {
@@ -131,10 +132,14 @@ impl TokenizeResponse {
     }
 }
 
+// Tokenizing never moves money: a resend is safe. A reader or wallet payload is single-use, so
+// a resend of one CardSecure already consumed can only fail; `cardpointe-cardsecure` gives those
+// calls no resend budget. CardSecure documents its refusals (`errorcode`) under HTTP 400.
 operation!(
     TokenizeRequest => TokenizeResponse, name: "tokenize", method: Method::Post,
     api: Api::CardSecure, retry: RetrySafety::Safe, body: json,
     path: |_s| "ccn/tokenize".to_owned(), parse: parse_json,
+    error_status: |status| status == 400,
 );
 
 model! {
@@ -184,4 +189,5 @@ model! {
 operation!(
     EchoRequest => EchoResponse, name: "echo", method: Method::Post, api: Api::CardSecure,
     retry: RetrySafety::Safe, body: json, path: |_s| "echo".to_owned(), parse: parse_json,
+    error_status: |status| status == 400,
 );
