@@ -42,5 +42,5 @@ pub use reader::{Marker, Tlv, Tlvs, parse};
 pub use tag::{Class, MAX_TAG_LEN, Tag, TagList};
 pub use walk::{DEFAULT_MAX_DEPTH, Visit, Walker};
 #[cfg(feature = "alloc")]
-pub use writer::{Content, Encoder, Node, encode_all};
+pub use writer::{Content, Encoder, Node, encode_all, write_primitive};
 pub use writer::{EncodeError, MAX_HEADER_LEN, encode_header, length_field_len};

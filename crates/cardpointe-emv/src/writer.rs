@@ -71,6 +71,32 @@ pub fn encode_header(tag: Tag, len: usize) -> Result<([u8; MAX_HEADER_LEN], usiz
     Ok((out, tag_len + n))
 }
 
+/// Appends one primitive TLV (tag, minimal length field, value) to `out`: the one TLV writer
+/// that code building frames or answers byte by byte calls. Lengths of any size up to 4 GiB - 1
+/// take their minimal BER form (`nn`, `81 nn`, `82 nnnn`, `83 nnnnnn`, `84 nnnnnnnn`).
+///
+/// ```
+/// use cardpointe_emv::{Options, Tag, Tlv, write_primitive};
+///
+/// let mut out = vec![0x00]; // whatever precedes the TLVs
+/// write_primitive(&mut out, Tag::new(0x9F02), &[0, 0, 0, 0, 0x12, 0x34])?;
+/// write_primitive(&mut out, Tag::new(0xDFEE23), &vec![0xAB; 70_000])?;
+/// assert_eq!(&out[1..10], &[0x9F, 0x02, 0x06, 0, 0, 0, 0, 0x12, 0x34]);
+/// assert_eq!(&out[10..16], &[0xDF, 0xEE, 0x23, 0x83, 0x01, 0x11]); // 0x011170 = 70,000
+/// # Ok::<(), cardpointe_emv::EncodeError>(())
+/// ```
+///
+/// # Errors
+/// [`EncodeError`] when the value is too long to encode; `out` is then unchanged.
+#[cfg(feature = "alloc")]
+pub fn write_primitive(out: &mut Vec<u8>, tag: Tag, value: &[u8]) -> Result<(), EncodeError> {
+    let (header, n) = encode_header(tag, value.len())?;
+    out.reserve(n + value.len());
+    out.extend_from_slice(header.get(..n).unwrap_or_default());
+    out.extend_from_slice(value);
+    Ok(())
+}
+
 /// Builds TLV data into a `Vec<u8>`, nested templates included, with minimal lengths.
 ///
 /// ```
@@ -107,10 +133,7 @@ impl Encoder {
     /// # Errors
     /// [`EncodeError`] when the value is too long to encode.
     pub fn primitive(&mut self, tag: Tag, value: &[u8]) -> Result<&mut Self, EncodeError> {
-        let (header, n) = encode_header(tag, value.len())?;
-        self.buf
-            .extend_from_slice(header.get(..n).unwrap_or_default());
-        self.buf.extend_from_slice(value);
+        write_primitive(&mut self.buf, tag, value)?;
         Ok(self)
     }
 
@@ -371,6 +394,35 @@ mod tests {
             let (h, n) = encode_header(Tag::new(0x9F02), len).unwrap();
             assert_eq!(&h[2..n], field.as_slice(), "{len}");
             assert_eq!(n, 2 + length_field_len(len));
+        }
+    }
+
+    #[test]
+    fn a_70000_byte_value_is_written_with_83_and_read_back_whole() {
+        let value: Vec<u8> = (0..70_000u32).map(|i| (i % 251) as u8).collect();
+        for options in [Options::emv(), Options::id_tech()] {
+            let mut out = vec![0xEE];
+            write_primitive(&mut out, Tag::new(0xDFEE23), &value).unwrap();
+            write_primitive(&mut out, Tag::new(0x9C), &[0x00]).unwrap();
+            assert_eq!(&out[1..8], &[0xDF, 0xEE, 0x23, 0x83, 0x01, 0x11, 0x70]);
+            let (tlv, rest) = crate::Tlv::parse_prefix(&out[1..], options).unwrap();
+            assert_eq!(tlv.tag(), Tag::new(0xDFEE23));
+            assert_eq!(tlv.value(), value.as_slice());
+            assert_eq!(rest, &[0x9C, 0x01, 0x00]);
+        }
+    }
+
+    #[test]
+    fn every_length_form_round_trips_through_the_reader() {
+        for len in [
+            0usize, 127, 128, 255, 256, 65_535, 65_536, 16_777_215, 16_777_216,
+        ] {
+            let value = vec![0x5A; len];
+            let mut out = Vec::new();
+            write_primitive(&mut out, Tag::new(0x86), &value).unwrap();
+            assert_eq!(out.len(), 1 + length_field_len(len) + len, "{len}");
+            let (tlv, rest) = crate::Tlv::parse_prefix(&out, Options::emv()).unwrap();
+            assert_eq!((tlv.value().len(), rest.len()), (len, 0), "{len}");
         }
     }
 

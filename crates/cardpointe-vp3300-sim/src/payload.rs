@@ -1,7 +1,7 @@
 //! What the virtual VP3300 says about a card: the enhanced encrypted MSR record (spec section
 //! 7) and the EMV TLV answers (sections 4.3, 4.4, 8), with real TDES DUKPT ciphertext.
 
-use cardpointe_emv::{Options, Tag, Tlvs, encode_header};
+use cardpointe_emv::{Options, Tag, Tlvs, write_primitive};
 use cardpointe_vp3300::MsrRecord;
 use zeroize::Zeroizing;
 
@@ -9,15 +9,11 @@ use crate::cards::TestCard;
 use crate::dukpt::{self, Bdk, Ksn};
 use crate::issuer::fnv1a;
 
-/// Appends one TLV with the minimal length field, written by `cardpointe-emv`'s header
-/// encoder.
+/// Appends one TLV with `cardpointe-emv`'s writer (minimal length field).
 pub(crate) fn put_tlv(out: &mut Vec<u8>, tag: u32, value: &[u8]) {
-    // Values here are a few hundred bytes at most, far below the 4 GiB a header can count, so
-    // the encoder cannot refuse them.
-    if let Ok((header, n)) = encode_header(Tag::new(tag), value.len()) {
-        out.extend_from_slice(header.get(..n).unwrap_or_default());
-        out.extend_from_slice(value);
-    }
+    // Values here are a few hundred bytes at most, far below the 4 GiB a length field can
+    // count, so the writer cannot refuse them (and leaves `out` unchanged if it did).
+    let _ = write_primitive(out, Tag::new(tag), value);
 }
 
 /// Finds a top-level tag in request TLVs, read in ID TECH's dialect by `cardpointe-emv`.

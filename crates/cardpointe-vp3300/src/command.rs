@@ -93,6 +93,9 @@ pub enum CommandError {
         /// The TLV reader's finding (with the byte offset).
         source: cardpointe_emv::Error,
     },
+    /// A TLV value too long for a BER length field (4 GiB or more).
+    #[error(transparent)]
+    ValueTooLong(#[from] cardpointe_emv::EncodeError),
     /// An issuer script that is not a 71 or 72 template.
     #[error("issuer scripts must be tag 71 or 72 templates, found tag {tag}")]
     NotAScript {
@@ -166,21 +169,9 @@ fn command(id: (u8, u8), data: impl Into<Bytes>) -> Frame {
     Frame::command(id.0, id.1, data)
 }
 
-/// Appends one primitive TLV (tag bytes, shortest-form length, value).
-pub(crate) fn put_tlv(out: &mut Vec<u8>, tag: Tag, value: &[u8]) {
-    let (bytes, n) = tag.to_bytes();
-    out.extend_from_slice(bytes.get(..n).unwrap_or_default());
-    let len = value.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else if len <= 0xFF {
-        out.extend_from_slice(&[0x81, len as u8]);
-    } else {
-        let len = u16::try_from(len).unwrap_or(u16::MAX);
-        out.push(0x82);
-        out.extend_from_slice(&len.to_be_bytes());
-    }
-    out.extend_from_slice(value);
+/// Appends one primitive TLV with `cardpointe-emv`'s writer (minimal BER length of any size).
+fn put_tlv(out: &mut Vec<u8>, tag: Tag, value: &[u8]) -> Result<(), CommandError> {
+    Ok(cardpointe_emv::write_primitive(out, tag, value)?)
 }
 
 /// Checks that `tlvs` is a well-formed ID TECH TLV sequence.
@@ -662,13 +653,13 @@ impl Payment {
 
     /// Appends 9F02, 9C, 5F2A and (if any) 9F03.
     fn put_tlvs(&self, out: &mut Vec<u8>) -> Result<(), CommandError> {
-        put_tlv(out, Tag::new(0x9F02), &amount_n12(self.amount)?);
-        put_tlv(out, Tag::new(0x9C), &[self.transaction_type.byte()]);
+        put_tlv(out, Tag::new(0x9F02), &amount_n12(self.amount)?)?;
+        put_tlv(out, Tag::new(0x9C), &[self.transaction_type.byte()])?;
         let c = self.currency;
         let currency = [bcd((c / 100 % 100) as u8), bcd((c % 100) as u8)];
-        put_tlv(out, Tag::new(0x5F2A), &currency);
+        put_tlv(out, Tag::new(0x5F2A), &currency)?;
         if let Some(other) = self.other_amount {
-            put_tlv(out, Tag::new(0x9F03), &amount_n12(other)?);
+            put_tlv(out, Tag::new(0x9F03), &amount_n12(other)?)?;
         }
         Ok(())
     }
@@ -720,24 +711,24 @@ impl ActivateTransaction {
         let mut data = Vec::with_capacity(32 + self.extra_tlvs.len());
         data.push(self.timeout_secs);
         self.payment.put_tlvs(&mut data)?;
-        put_tlv(&mut data, Tag::new(0xDFEF37), &[self.interfaces.bits()]);
-        put_output_tags(&mut data, &self.output_tags);
+        put_tlv(&mut data, Tag::new(0xDFEF37), &[self.interfaces.bits()])?;
+        put_output_tags(&mut data, &self.output_tags)?;
         check_tlvs(&self.extra_tlvs, "extra TLVs")?;
         data.extend_from_slice(&self.extra_tlvs);
         Ok(command(id::ACTIVATE_TRANSACTION, data))
     }
 }
 
-fn put_output_tags(data: &mut Vec<u8>, tags: &[Tag]) {
+fn put_output_tags(data: &mut Vec<u8>, tags: &[Tag]) -> Result<(), CommandError> {
     if tags.is_empty() {
-        return;
+        return Ok(());
     }
     let mut list = Vec::with_capacity(tags.len() * 3);
     for tag in tags {
         let (bytes, n) = tag.to_bytes();
         list.extend_from_slice(bytes.get(..n).unwrap_or_default());
     }
-    put_tlv(data, Tag::new(0xDFEE1A), &list);
+    put_tlv(data, Tag::new(0xDFEE1A), &list)
 }
 
 /// 60-10 Contact Start Transaction.
@@ -790,9 +781,9 @@ impl ContactStart {
                 &mut data,
                 Tag::new(0xDFEF1F),
                 &[u8::from(auto), u8::from(online)],
-            );
+            )?;
         }
-        put_output_tags(&mut data, &self.output_tags);
+        put_output_tags(&mut data, &self.output_tags)?;
         check_tlvs(&self.extra_tlvs, "extra TLVs")?;
         data.extend_from_slice(&self.extra_tlvs);
         Ok(command(id::CONTACT_START, data))
@@ -917,12 +908,12 @@ impl HostResponse {
     pub fn to_frame(&self) -> Result<Frame, CommandError> {
         let mut data = Zeroizing::new(Vec::with_capacity(32 + self.scripts.len()));
         data.push(self.result.byte());
-        put_tlv(&mut data, Tag::new(0x8A), &self.arc);
+        put_tlv(&mut data, Tag::new(0x8A), &self.arc)?;
         if let Some(iad) = &self.issuer_authentication_data {
             if !(8..=16).contains(&iad.len()) {
                 return Err(CommandError::IssuerAuthenticationDataLength { len: iad.len() });
             }
-            put_tlv(&mut data, Tag::new(0x91), iad);
+            put_tlv(&mut data, Tag::new(0x91), iad)?;
         }
         for item in Tlvs::new(&self.scripts, Options::emv()) {
             let tlv = item.map_err(|source| CommandError::BadTlv {
@@ -934,7 +925,7 @@ impl HostResponse {
             }
         }
         data.extend_from_slice(&self.scripts);
-        put_output_tags(&mut data, &self.output_tags);
+        put_output_tags(&mut data, &self.output_tags)?;
         Ok(command(id::CONTACT_COMPLETE, Bytes::copy_from_slice(&data)))
     }
 }
