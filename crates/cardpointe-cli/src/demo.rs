@@ -10,8 +10,8 @@ use cardpointe::cardsecure::ManualCard;
 use cardpointe::checkout::ReaderSession;
 use cardpointe::transport::{Client, Credentials, Environment, Timeouts};
 use cardpointe::{
-    Amount, AuthOutcome, CaptureRequest, CardInput, Checkout, CheckoutEvent, CheckoutRequest,
-    Gateway, HasOutcome, RecoveryPolicy, RefundRequest,
+    Amount, AuthOutcome, CaptureRequest, CardInput, CheckoutEvent, CheckoutRequest, Gateway,
+    HasOutcome, RecoveryPolicy, RefundRequest,
 };
 use cardpointe_sim::{FaultKind, FaultRule, Sim};
 use cardpointe_vp3300::command::Interfaces;
@@ -196,7 +196,6 @@ async fn walk(
         }
         Scenario::Approve | Scenario::Decline => {}
     }
-    let checkout = Checkout::new(gateway.clone());
     let request = CheckoutRequest::new(args.amount);
     let test_card = test_card(card);
 
@@ -326,7 +325,7 @@ async fn walk(
         }
     };
     waiting.store(args.entry != EntryChoice::Manual, Ordering::SeqCst);
-    let result = checkout.run(request, input, &mut on_event).await;
+    let result = gateway.checkout(request, input, &mut on_event).await;
     waiting.store(false, Ordering::SeqCst);
     spinner.abort();
     if let Some(session) = reader.take() {

@@ -5,20 +5,17 @@
 
 mod support;
 
+use cardpointe::Amount;
 use cardpointe::cardsecure::ManualCard;
-use cardpointe::{Amount, CardInput, Checkout, CheckoutRequest};
 
 #[tokio::main]
 pub(crate) async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (gateway, sim) = support::connect().await?;
-    let checkout = Checkout::new(gateway);
     let card = ManualCard::new("4111 1111 1111 1111", "12/30", Some("123"))?;
-    let result = checkout
-        .run(
-            CheckoutRequest::new(Amount::from_minor(2599)?),
-            CardInput::Manual(card),
-            |event| println!("  · {event:?}"),
-        )
+    let result = gateway
+        .checkout(Amount::from_minor(2599)?, card, |event| {
+            println!("  · {event:?}")
+        })
         .await?;
     println!("\nreceipt:\n{}", result.receipt);
     if let Some(sim) = sim {

@@ -105,6 +105,24 @@ impl fmt::Debug for CardInput<'_> {
     }
 }
 
+impl From<ManualCard> for CardInput<'_> {
+    fn from(card: ManualCard) -> Self {
+        Self::Manual(card)
+    }
+}
+
+impl From<EncryptedCardData> for CardInput<'_> {
+    fn from(data: EncryptedCardData) -> Self {
+        Self::ReaderData(data)
+    }
+}
+
+impl<'r, R: CardReader + 'r> From<&'r mut R> for CardInput<'r> {
+    fn from(reader: &'r mut R) -> Self {
+        Self::Reader(reader)
+    }
+}
+
 /// What to charge.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -140,6 +158,13 @@ impl CheckoutRequest {
     pub fn with_order_id(mut self, order_id: OrderId) -> Self {
         self.order_id = Some(order_id);
         self
+    }
+}
+
+impl From<Amount> for CheckoutRequest {
+    /// An authorization (not captured) of the amount, with a generated order id.
+    fn from(amount: Amount) -> Self {
+        Self::new(amount)
     }
 }
 
@@ -432,6 +457,46 @@ impl Checkout {
             reversed_after_card_decline: reversed,
             receipt,
         })
+    }
+}
+
+impl Gateway {
+    /// The whole payment in one call: reads the card (a connected
+    /// [`ReaderSession`](crate::checkout::ReaderSession), any [`CardReader`], a
+    /// [`ManualCard`] or encrypted reader data), tokenizes it with CardSecure, authorizes it
+    /// safely, completes it on the reader and builds the receipt, reporting each step to
+    /// `on_event`. The same as [`Checkout::run`] on a [`Checkout`] over this gateway.
+    ///
+    /// A reader checkout is four calls: configure, find a reader, connect, check out.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "reader")]
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use cardpointe::checkout::ReaderSession;
+    /// use cardpointe::reader::{DiscoveryOptions, Reader};
+    /// use cardpointe::{Amount, Gateway};
+    ///
+    /// let gateway = Gateway::from_env()?;
+    /// let found = Reader::discover(DiscoveryOptions::bluetooth()).await?;
+    /// let mut reader = ReaderSession::connect(found.into_iter().next().ok_or("no reader")?).await?;
+    /// let result = gateway
+    ///     .checkout(Amount::from_minor(2599)?, &mut reader, |event| println!("{event:?}"))
+    ///     .await?;
+    /// println!("{}", result.receipt);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Checkout::run`].
+    pub async fn checkout<'r>(
+        &self,
+        request: impl Into<CheckoutRequest>,
+        card: impl Into<CardInput<'r>>,
+        on_event: impl FnMut(CheckoutEvent) + Send,
+    ) -> Result<CheckoutResult, Error> {
+        Checkout::new(self.clone())
+            .run(request.into(), card.into(), on_event)
+            .await
     }
 }
 

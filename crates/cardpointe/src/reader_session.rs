@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use cardpointe_reader::{Reader, ReaderEvent};
+use cardpointe_reader::{ConnectOptions, DiscoveredReader, Reader, ReaderEvent};
 use cardpointe_types::ValueError;
 use cardpointe_vp3300::TransactionRequest;
 use cardpointe_vp3300::command::{HostResponse, Interfaces, Payment};
@@ -11,20 +11,19 @@ use cardpointe_vp3300::command::{HostResponse, Interfaces, Payment};
 use crate::checkout::{CardReader, CheckoutEvent, ReaderFuture, ReaderOutcome};
 use crate::{Amount, Error};
 
-/// A connected reader, ready for [`Checkout::run`](crate::Checkout::run) as
-/// [`CardInput::Reader`](crate::CardInput::Reader). Connect it with `cardpointe::reader`
-/// (a `Discovery` to watch the connection status from the scan on); the virtual VP3300 of the
-/// example needs the `reader-simulator` feature, a real reader over Bluetooth LE only `reader`.
+/// A connected reader, ready for [`Gateway::checkout`](crate::Gateway::checkout). Find it with
+/// `cardpointe::reader` (a `Discovery` to watch the connection status from the scan on) and
+/// connect with [`ReaderSession::connect`]; the virtual VP3300 of the example needs the
+/// `reader-simulator` feature, a real reader over Bluetooth LE only `reader`.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use cardpointe::checkout::ReaderSession;
-/// use cardpointe::reader::{ConnectOptions, DiscoveryOptions, Reader};
+/// use cardpointe::reader::{DiscoveryOptions, Reader};
 ///
 /// let found = Reader::discover(DiscoveryOptions::simulated()).await?;
-/// let reader = Reader::connect(found.into_iter().next().ok_or("no reader")?, ConnectOptions::default()).await?;
-/// let session = ReaderSession::new(reader);
+/// let session = ReaderSession::connect(found.into_iter().next().ok_or("no reader")?).await?;
 /// assert!(session.reader().info().firmware.is_some());
 /// # Ok(()) }
 /// ```
@@ -36,6 +35,18 @@ pub struct ReaderSession {
 }
 
 impl ReaderSession {
+    /// Connects to a discovered reader (default [`ConnectOptions`]) and opens a session on it,
+    /// offering every interface, 60 s for the card. For other connection options, connect with
+    /// [`Reader::connect`] and use [`ReaderSession::new`].
+    ///
+    /// # Errors
+    /// [`Error::Reader`] when the link cannot be set up or the reader does not answer.
+    pub async fn connect(reader: DiscoveredReader) -> Result<Self, Error> {
+        Ok(Self::new(
+            Reader::connect(reader, ConnectOptions::default()).await?,
+        ))
+    }
+
     /// A session offering every interface (chip, contactless, swipe), 60 s for the card.
     #[must_use]
     pub fn new(reader: Reader) -> Self {

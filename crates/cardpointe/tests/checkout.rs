@@ -281,3 +281,49 @@ async fn a_chip_card_on_the_virtual_vp3300_is_read_authorized_and_completed() {
     session.into_inner().disconnect().await.unwrap();
     sim.shutdown().await;
 }
+
+/// A reader checkout reads like the task: configure, find a reader, connect, check out.
+#[cfg(feature = "reader")]
+#[tokio::test]
+async fn a_reader_checkout_is_four_calls() {
+    use cardpointe::checkout::ReaderSession;
+    use cardpointe::reader::{DiscoveryOptions, Reader};
+
+    let (sim, checkout) = start().await;
+    let gateway = checkout.gateway().clone(); // 1. configure
+    let found = Reader::discover(DiscoveryOptions::simulated()) // 2. find a reader
+        .await
+        .unwrap();
+    let mut reader = ReaderSession::connect(found.into_iter().next().unwrap()) // 3. connect
+        .await
+        .unwrap();
+    let (seen, on_event) = events();
+    let result = gateway // 4. check out
+        .checkout(Amount::from_minor(1999).unwrap(), &mut reader, on_event)
+        .await
+        .unwrap();
+    assert!(result.is_approved(), "{}", result.auth);
+    assert!(result.reader.is_some(), "completed on the reader");
+    assert_eq!(result.receipt.amount, Amount::from_minor(1999).unwrap());
+    assert!(
+        seen.lock()
+            .unwrap()
+            .contains(&CheckoutEvent::CompletingOnReader)
+    );
+    reader.into_inner().disconnect().await.unwrap();
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_keyed_card_checks_out_in_one_gateway_call() {
+    let (sim, checkout) = start().await;
+    let card = ManualCard::new("4111 1111 1111 1111", "12/30", Some("123")).unwrap();
+    let result = checkout
+        .gateway()
+        .checkout(Amount::from_minor(1250).unwrap(), card, |_| {})
+        .await
+        .unwrap();
+    assert!(result.is_approved(), "{}", result.auth);
+    assert_eq!(result.receipt.entry_mode, "Keyed");
+    sim.shutdown().await;
+}
