@@ -14,33 +14,28 @@ use crate::error::CliError;
 #[derive(Debug, Clone, Default, clap::Args)]
 pub(crate) struct ConnArgs {
     /// Site name (`fts` for production, `fts-uat` for UAT).
-    #[arg(long, env = "CARDPOINTE_SITE", global = true)]
+    #[arg(long, env = "CARDPOINTE_SITE")]
     pub(crate) site: Option<String>,
     /// Full base URL (wins over --site), e.g. https://127.0.0.1:8443 for an emulator.
-    #[arg(long, env = "CARDPOINTE_BASE_URL", global = true)]
+    #[arg(long, env = "CARDPOINTE_BASE_URL")]
     pub(crate) base_url: Option<String>,
     /// Merchant id.
-    #[arg(long, env = "CARDPOINTE_MERCHID", global = true)]
+    #[arg(long, env = "CARDPOINTE_MERCHID")]
     pub(crate) merchid: Option<String>,
     /// API user name.
-    #[arg(long, env = "CARDPOINTE_USERNAME", global = true)]
+    #[arg(long, env = "CARDPOINTE_USERNAME")]
     pub(crate) username: Option<String>,
     /// API password (prefer the environment variable to keep it out of shell history).
-    #[arg(
-        long,
-        env = "CARDPOINTE_PASSWORD",
-        global = true,
-        hide_env_values = true
-    )]
+    #[arg(long, env = "CARDPOINTE_PASSWORD", hide_env_values = true)]
     pub(crate) password: Option<String>,
     /// An extra trusted root certificate (PEM), e.g. the emulator's CA.
-    #[arg(long, env = "CARDPOINTE_CA_CERT", global = true)]
+    #[arg(long, env = "CARDPOINTE_CA_CERT")]
     pub(crate) ca_cert: Option<PathBuf>,
     /// A TOML file with `site`, `base_url`, `merchid`, `username`, `password`, `ca_cert`.
-    #[arg(long, env = "CARDPOINTE_CONFIG", global = true)]
+    #[arg(long, env = "CARDPOINTE_CONFIG")]
     pub(crate) config: Option<PathBuf>,
     /// Talk to an emulator started in this process instead (no credentials needed).
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub(crate) sim: bool,
 }
 
@@ -123,7 +118,9 @@ impl ConnArgs {
             (Some(url), _) => Environment::base_url(&url)?,
             (None, Some(site)) => Environment::from_site_name(&site)?,
             (None, None) => {
-                return Err(CliError::new("no CardPointe site is configured").hint(
+                return Err(CliError::new("no CardPointe site is configured")
+                    .kind(crate::error::ErrorKind::Configuration)
+                    .hint(
                     "pass --site fts-uat (or --base-url), set CARDPOINTE_SITE, use --config FILE, \
                      or add --sim to use an in-process emulator",
                 ));

@@ -11,12 +11,18 @@ use cardpointe::{
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::config::Connection;
-use crate::error::{CliError, declined};
+use crate::config::{ConnArgs, Connection};
+use crate::error::{CliError, ErrorKind, declined};
 
 /// Parses a CLI amount: dollars with at most two decimals (`12`, `12.5`, `12.34`).
 pub(crate) fn parse_amount(text: &str) -> Result<Amount, String> {
     let text = text.trim().trim_start_matches('$');
+    if text.starts_with('-') {
+        return Err(format!(
+            "{text} is negative: amounts are positive dollars like 12.34 (money goes back with \
+             `refund` or `void`)"
+        ));
+    }
     let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if !digits(whole) || (!frac.is_empty() && !digits(frac)) || frac.len() > 2 {
@@ -42,7 +48,7 @@ pub(crate) struct RetrefArgs {
     #[arg(long)]
     retref: String,
     /// Amount in dollars (default: the whole amount).
-    #[arg(long, value_parser = parse_amount)]
+    #[arg(long, value_parser = parse_amount, allow_negative_numbers = true)]
     amount: Option<Amount>,
 }
 
@@ -50,7 +56,7 @@ pub(crate) struct RetrefArgs {
 #[derive(Debug, clap::Args)]
 pub(crate) struct AuthArgs {
     /// Amount in dollars, e.g. 12.34.
-    #[arg(long, value_parser = parse_amount)]
+    #[arg(long, value_parser = parse_amount, allow_negative_numbers = true)]
     amount: Amount,
     /// A CardSecure token (9…).
     #[arg(long, conflicts_with = "card")]
@@ -58,7 +64,7 @@ pub(crate) struct AuthArgs {
     /// A card number (PCI scope: prefer --token).
     #[arg(long, required_unless_present = "token")]
     card: Option<String>,
-    /// Expiry, MMYY.
+    /// Expiry: MMYY, MM/YY or MM/YYYY (required with --card).
     #[arg(long)]
     expiry: Option<String>,
     /// Card verification value.
@@ -102,20 +108,35 @@ pub(crate) enum ProfileCmd {
         /// A card number.
         #[arg(long, required_unless_present = "token")]
         card: Option<String>,
-        /// Expiry, MMYY.
+        /// Expiry: MMYY, MM/YY or MM/YYYY (required with --card).
         #[arg(long)]
         expiry: Option<String>,
+        #[command(flatten)]
+        conn: ConnArgs,
     },
     /// Read a profile's accounts.
     Read {
         /// Profile id, or `profileid/acctid`.
         profile: String,
+        #[command(flatten)]
+        conn: ConnArgs,
     },
     /// Delete a profile (or one account with `profileid/acctid`).
     Delete {
         /// Profile id, or `profileid/acctid`.
         profile: String,
+        #[command(flatten)]
+        conn: ConnArgs,
     },
+}
+
+impl ProfileCmd {
+    /// Where the gateway is and who we are (every profile command talks to it).
+    pub(crate) fn conn(&self) -> &ConnArgs {
+        match self {
+            Self::Create { conn, .. } | Self::Read { conn, .. } | Self::Delete { conn, .. } => conn,
+        }
+    }
 }
 
 /// `sigcap` flags.
@@ -143,7 +164,7 @@ pub(crate) struct TokenizeArgs {
     /// A card number to tokenize.
     #[arg(long, required_unless_present = "reader")]
     card: Option<String>,
-    /// Expiry, MM/YY or MMYY.
+    /// Expiry: MMYY, MM/YY or MM/YYYY.
     #[arg(long, default_value = "12/30")]
     expiry: String,
     /// Card verification value.
@@ -217,6 +238,11 @@ pub(crate) fn outcome_json(outcome: &AuthOutcome) -> Value {
     map.insert("order_id".into(), json!(outcome.order_id().as_str()));
     map.insert("approved".into(), json!(outcome.is_approved()));
     map.insert("summary".into(), json!(outcome.to_string()));
+    // What the next command (capture, void, refund, inquire) needs, however the answer came.
+    map.insert(
+        "retref".into(),
+        json!(outcome.retref().map(|r| r.as_str().to_owned())),
+    );
     match outcome {
         AuthOutcome::Answered { response, .. } => {
             map.insert(
@@ -224,9 +250,10 @@ pub(crate) fn outcome_json(outcome: &AuthOutcome) -> Value {
                 serde_json::to_value(response).unwrap_or_default(),
             );
         }
+        // The auth's answer as the inquiry found it: under the same key as a direct answer.
         AuthOutcome::Recovered { inquiry, .. } => {
             map.insert(
-                "inquiry".into(),
+                "response".into(),
                 serde_json::to_value(inquiry).unwrap_or_default(),
             );
         }
@@ -244,17 +271,71 @@ pub(crate) fn outcome_json(outcome: &AuthOutcome) -> Value {
     Value::Object(map)
 }
 
-fn card_source(token: Option<&str>, card: Option<&str>) -> Result<PaymentSource, CliError> {
+/// What pays, from `--token` or `--card` (with `--expiry` and `--cvv`), checked before sending.
+struct TypedPayment {
+    source: PaymentSource,
+    expiry: Option<cardpointe::Expiry>,
+    cvv: Option<cardpointe::types::Cvv>,
+}
+
+/// `--token` (with an optional expiry and CVV) or a typed card ([`typed_card`]).
+fn typed_payment(
+    token: Option<&str>,
+    card: Option<&str>,
+    expiry: Option<&str>,
+    cvv: Option<&str>,
+) -> Result<TypedPayment, CliError> {
     match (token, card) {
-        (Some(t), _) => Ok(PaymentSource::Token(Token::new(t)?)),
-        (None, Some(c)) => Ok(PaymentSource::Card(
-            c.chars()
-                .filter(char::is_ascii_digit)
-                .collect::<String>()
-                .parse()?,
-        )),
-        (None, None) => Err(CliError::new("give --token or --card")),
+        (Some(token), _) => Ok(TypedPayment {
+            source: PaymentSource::Token(Token::new(token)?),
+            expiry: expiry
+                .map(|e| {
+                    cardpointe::Expiry::parse_typed(e).map_err(|e| {
+                        CliError::new(format!("--expiry: {e}")).kind(ErrorKind::InvalidInput)
+                    })
+                })
+                .transpose()?,
+            cvv: cvv.map(str::parse).transpose()?,
+        }),
+        (None, Some(number)) => {
+            let card = typed_card(number, expiry, cvv)?;
+            Ok(TypedPayment {
+                source: PaymentSource::Card(card.number().clone()),
+                expiry: Some(card.expiry()),
+                cvv: card.cvv().cloned(),
+            })
+        }
+        (None, None) => Err(CliError::usage("give --token or --card")),
     }
+}
+
+/// A card typed on the command line, checked the one way every command checks it (by
+/// `cardpointe-cardsecure`'s `ManualCard`: digits, length for the brand, Luhn, an expiry as
+/// MMYY, MM/YY or MM/YYYY that is not past, a CVV as long as the brand's), before anything is
+/// sent; the error names the flag at fault.
+fn typed_card(
+    number: &str,
+    expiry: Option<&str>,
+    cvv: Option<&str>,
+) -> Result<ManualCard, CliError> {
+    let Some(expiry) = expiry else {
+        return Err(
+            CliError::new("--card needs --expiry: a keyed card is declined without one")
+                .kind(ErrorKind::InvalidInput)
+                .hint("add --expiry MM/YY (or MMYY)"),
+        );
+    };
+    ManualCard::new(number, expiry, cvv).map_err(|e| {
+        use cardpointe::cardsecure::ValidationError as V;
+        let flag = match &e {
+            V::ExpiryFormat { .. } | V::ExpiryMonth { .. } | V::Expired { .. } => "--expiry",
+            V::CvvCharacter | V::CvvLength { .. } => "--cvv",
+            _ => "--card",
+        };
+        CliError::new(format!("{flag}: {e}"))
+            .kind(ErrorKind::InvalidInput)
+            .hint("nothing was sent; check the number, the expiry (MM/YY) and the CVV")
+    })
 }
 
 fn report_date(date: Option<&str>) -> Result<Option<ReportDate>, CliError> {
@@ -277,15 +358,18 @@ fn profile_ref(text: &str) -> Result<ProfileRef, CliError> {
 /// `auth`.
 pub(crate) async fn auth(conn: &Connection, args: AuthArgs, json: bool) -> Result<(), CliError> {
     let gateway = &conn.gateway;
-    let source = card_source(args.token.as_deref(), args.card.as_deref())?;
-    let mut request = AuthRequest::new(gateway.merchant_id().clone(), args.amount, source)
-        .with_capture(args.capture);
-    if let Some(e) = &args.expiry {
-        request = request.with_expiry(e.parse()?);
+    let paying = typed_payment(
+        args.token.as_deref(),
+        args.card.as_deref(),
+        args.expiry.as_deref(),
+        args.cvv.as_deref(),
+    )?;
+    let mut request = AuthRequest::new(gateway.merchant_id().clone(), args.amount, paying.source);
+    if let Some(expiry) = paying.expiry {
+        request = request.with_expiry(expiry);
     }
-    if let Some(c) = &args.cvv {
-        request.cvv2 = Some(c.parse()?);
-    }
+    request.cvv2 = paying.cvv;
+    request = request.with_capture(args.capture);
     if let Some(o) = &args.order_id {
         request = request.with_order_id(OrderId::new(o.as_str())?);
     }
@@ -299,6 +383,9 @@ pub(crate) async fn auth(conn: &Connection, args: AuthArgs, json: bool) -> Resul
         println!("{outcome}");
         if let Some(response) = outcome.response() {
             print(response, false);
+        } else if let Some(retref) = outcome.retref() {
+            // A recovered answer: the retref is what capture, void and refund need next.
+            println!("retref  {}", retref.as_str());
         }
     }
     approved_or_declined(outcome.is_approved())
@@ -412,17 +499,16 @@ pub(crate) async fn profile(
             token,
             card,
             expiry,
+            ..
         } => {
-            let mut request =
-                ProfileRequest::create(m, card_source(token.as_deref(), card.as_deref())?)?;
-            if let Some(e) = expiry {
-                request.expiry = Some(e.parse()?);
-            }
+            let paying = typed_payment(token.as_deref(), card.as_deref(), expiry.as_deref(), None)?;
+            let mut request = ProfileRequest::create(m, paying.source)?;
+            request.expiry = paying.expiry;
             let r = g.profile_create(&request).await?;
             print(&r, json);
             approved_or_declined(r.is_approved())
         }
-        ProfileCmd::Read { profile } => {
+        ProfileCmd::Read { profile, .. } => {
             print(
                 &g.profile_read(&ProfileReadRequest::new(m, profile_ref(&profile)?))
                     .await?,
@@ -430,7 +516,7 @@ pub(crate) async fn profile(
             );
             Ok(())
         }
-        ProfileCmd::Delete { profile } => {
+        ProfileCmd::Delete { profile, .. } => {
             let r = g
                 .profile_delete(&ProfileDeleteRequest::new(m, profile_ref(&profile)?))
                 .await?;
@@ -518,7 +604,7 @@ pub(crate) async fn tokenize(
         )
     } else {
         let number = args.card.as_deref().unwrap_or_default();
-        let card = ManualCard::new(number, &args.expiry, args.cvv.as_deref())?;
+        let card = typed_card(number, Some(&args.expiry), args.cvv.as_deref())?;
         let masked = Some(card.number().to_string());
         (
             cardsecure

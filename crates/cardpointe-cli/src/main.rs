@@ -44,10 +44,18 @@ struct Cli {
     /// Log what happens (redacted: no card data, tokens or credentials) to stderr.
     #[arg(long, short, global = true)]
     verbose: bool,
-    #[command(flatten)]
-    conn: ConnArgs,
     #[command(subcommand)]
     command: Command,
+}
+
+/// A gateway command's own flags and the connection flags (only the commands that talk to the
+/// gateway or CardSecure take `--site`, `--base-url`, `--merchid`, `--sim`, …).
+#[derive(Debug, clap::Args)]
+struct WithConn<T: clap::Args> {
+    #[command(flatten)]
+    args: T,
+    #[command(flatten)]
+    conn: ConnArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -58,28 +66,28 @@ enum Command {
     #[command(after_help = cardpointe_sim::serve::ADMIN_HELP)]
     Sim(sim_cmd::SimArgs),
     /// Authorize (safely: unique order id, recovery of a lost answer).
-    Auth(gateway_cmd::AuthArgs),
+    Auth(WithConn<gateway_cmd::AuthArgs>),
     /// Capture an authorization.
-    Capture(gateway_cmd::RetrefArgs),
+    Capture(WithConn<gateway_cmd::RetrefArgs>),
     /// Void an authorization or capture.
-    Void(gateway_cmd::RetrefArgs),
+    Void(WithConn<gateway_cmd::RetrefArgs>),
     /// Refund a settled transaction.
-    Refund(gateway_cmd::RetrefArgs),
+    Refund(WithConn<gateway_cmd::RetrefArgs>),
     /// Look a transaction up by retref or order id.
-    Inquire(gateway_cmd::InquireArgs),
+    Inquire(WithConn<gateway_cmd::InquireArgs>),
     /// Settlement status of a day's batches.
-    Settlestat(gateway_cmd::DateArgs),
+    Settlestat(WithConn<gateway_cmd::DateArgs>),
     /// Funding (deposits, adjustments, chargebacks) of a day.
-    Funding(gateway_cmd::DateArgs),
+    Funding(WithConn<gateway_cmd::DateArgs>),
     /// Stored profiles: create, read, delete.
     #[command(subcommand)]
     Profile(gateway_cmd::ProfileCmd),
     /// Attach a signature to a transaction.
-    Sigcap(gateway_cmd::SigcapArgs),
+    Sigcap(WithConn<gateway_cmd::SigcapArgs>),
     /// What the card behind a token is.
-    Bin(gateway_cmd::BinArgs),
+    Bin(WithConn<gateway_cmd::BinArgs>),
     /// Tokenize a card (or a virtual reader's read) with CardSecure.
-    Tokenize(gateway_cmd::TokenizeArgs),
+    Tokenize(WithConn<gateway_cmd::TokenizeArgs>),
     /// VP3300 readers: scan, info, read (the virtual one, or a real one with --ble).
     #[command(subcommand)]
     Reader(reader_cmd::ReaderCmd),
@@ -213,19 +221,30 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Completions { .. } => Ok(()),
         Command::Reader(cmd) => reader_cmd::run(cmd, json).await,
         gateway => {
-            let conn = cli.conn.connect().await?;
+            let conn_args = match &gateway {
+                Command::Auth(c) => c.conn.clone(),
+                Command::Capture(c) | Command::Void(c) | Command::Refund(c) => c.conn.clone(),
+                Command::Inquire(c) => c.conn.clone(),
+                Command::Settlestat(c) | Command::Funding(c) => c.conn.clone(),
+                Command::Profile(c) => c.conn().clone(),
+                Command::Sigcap(c) => c.conn.clone(),
+                Command::Bin(c) => c.conn.clone(),
+                Command::Tokenize(c) => c.conn.clone(),
+                _ => return Ok(()),
+            };
+            let conn = conn_args.connect().await?;
             let result = match gateway {
-                Command::Auth(a) => gateway_cmd::auth(&conn, a, json).await,
-                Command::Capture(a) => gateway_cmd::capture(&conn, a, json).await,
-                Command::Void(a) => gateway_cmd::void(&conn, a, json).await,
-                Command::Refund(a) => gateway_cmd::refund(&conn, a, json).await,
-                Command::Inquire(a) => gateway_cmd::inquire(&conn, a, json).await,
-                Command::Settlestat(a) => gateway_cmd::settlestat(&conn, a, json).await,
-                Command::Funding(a) => gateway_cmd::funding(&conn, a, json).await,
+                Command::Auth(c) => gateway_cmd::auth(&conn, c.args, json).await,
+                Command::Capture(c) => gateway_cmd::capture(&conn, c.args, json).await,
+                Command::Void(c) => gateway_cmd::void(&conn, c.args, json).await,
+                Command::Refund(c) => gateway_cmd::refund(&conn, c.args, json).await,
+                Command::Inquire(c) => gateway_cmd::inquire(&conn, c.args, json).await,
+                Command::Settlestat(c) => gateway_cmd::settlestat(&conn, c.args, json).await,
+                Command::Funding(c) => gateway_cmd::funding(&conn, c.args, json).await,
                 Command::Profile(c) => gateway_cmd::profile(&conn, c, json).await,
-                Command::Sigcap(a) => gateway_cmd::sigcap(&conn, a, json).await,
-                Command::Bin(a) => gateway_cmd::bin(&conn, a, json).await,
-                Command::Tokenize(a) => gateway_cmd::tokenize(&conn, a, json).await,
+                Command::Sigcap(c) => gateway_cmd::sigcap(&conn, c.args, json).await,
+                Command::Bin(c) => gateway_cmd::bin(&conn, c.args, json).await,
+                Command::Tokenize(c) => gateway_cmd::tokenize(&conn, c.args, json).await,
                 _ => Ok(()),
             };
             conn.close().await;

@@ -102,6 +102,10 @@ fn the_timeout_scenario_recovers_by_order_id_in_json() {
     let v = json(&o);
     assert_eq!(v["approved"], true);
     assert_eq!(v["auth"]["outcome"], "recovered");
+    // The auth's answer sits under the same key as a direct one, with the retref beside it.
+    assert_eq!(v["auth"]["response"]["respstat"], "A", "{v}");
+    assert_eq!(v["auth"]["retref"], v["auth"]["response"]["retref"], "{v}");
+    assert!(v["auth"]["retref"].is_string(), "{v}");
     assert_eq!(v["entry_mode"], "Swipe(Non EMV)");
     assert_eq!(v["refund"]["approved"], true);
 }
@@ -367,8 +371,8 @@ fn with_json_errors_are_json_on_stderr_with_a_stable_kind() {
     // Refused before sending: nothing reached the gateway.
     let o = run(&[
         "--json",
-        "--sim",
         "auth",
+        "--sim",
         "--amount",
         "1.00",
         "--card",
@@ -436,8 +440,8 @@ fn completions_are_generated_for_each_shell() {
 fn no_colour_codes_when_stderr_is_not_a_terminal() {
     let o = run(&[
         "--verbose",
-        "--sim",
         "auth",
+        "--sim",
         "--amount",
         "1.00",
         "--card",
@@ -489,4 +493,129 @@ fn the_demos_closing_hint_names_the_command_as_it_was_run() {
     let text = stdout(&o);
     assert!(text.contains("next      cardpointe demo --help"), "{text}");
     assert!(!text.contains("cargo run"), "{text}");
+}
+
+#[test]
+fn connection_flags_belong_to_the_commands_that_connect() {
+    // Commands that never talk to the gateway do not take them…
+    for args in [
+        &["decode", "tlv", "--sim", "9F0206000000001000"][..],
+        &["demo", "--merchid", "496160873888"],
+        &["sim", "--base-url", "https://example.invalid"],
+        &["reader", "scan", "--password", "x"],
+    ] {
+        let o = run(args);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{args:?} accepted: {}",
+            stdout(&o)
+        );
+        assert!(
+            stderr(&o).contains("unexpected argument"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+    // …and their help does not list them, while a gateway command's does.
+    let help = stdout(&run(&["decode", "tlv", "--help"]));
+    assert!(
+        !help.contains("--merchid") && !help.contains("--sim"),
+        "{help}"
+    );
+    let help = stdout(&run(&["capture", "--help"]));
+    for flag in [
+        "--site",
+        "--base-url",
+        "--merchid",
+        "--username",
+        "--password",
+        "--ca-cert",
+        "--config",
+        "--sim",
+    ] {
+        assert!(help.contains(flag), "capture --help lacks {flag}: {help}");
+    }
+    let help = stdout(&run(&["profile", "create", "--help"]));
+    assert!(help.contains("--sim"), "{help}");
+}
+
+#[test]
+fn each_input_follows_one_rule_across_commands_and_is_checked_before_sending() {
+    let auth = |extra: &[&str]| {
+        let mut args = vec!["--json", "auth", "--sim", "--amount", "1.00"];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    // MM/YY is an expiry for auth as for tokenize.
+    let o = auth(&["--card", "4111111111111111", "--expiry", "12/30"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(json(&o)["approved"], true);
+    let o = run(&[
+        "tokenize",
+        "--sim",
+        "--card",
+        "4111111111111111",
+        "--expiry",
+        "1230",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // An expired card is refused by both, naming --expiry; a missing expiry too.
+    for o in [
+        auth(&["--card", "4111111111111111", "--expiry", "01/20"]),
+        run(&[
+            "--json",
+            "tokenize",
+            "--sim",
+            "--card",
+            "4111111111111111",
+            "--expiry",
+            "01/20",
+        ]),
+        auth(&["--card", "4111111111111111"]),
+    ] {
+        assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+        let error = json_error(&o);
+        assert_eq!(error["kind"], "invalid_input", "{error}");
+        assert!(
+            error["message"].as_str().unwrap().contains("--expiry"),
+            "{error}"
+        );
+    }
+    // A Luhn failure names --card, in auth and in profile create alike.
+    for o in [
+        auth(&["--card", "4111111111111112", "--expiry", "1230"]),
+        run(&[
+            "--json",
+            "profile",
+            "create",
+            "--sim",
+            "--card",
+            "4111111111111112",
+            "--expiry",
+            "1230",
+        ]),
+    ] {
+        assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+        let error = json_error(&o);
+        assert!(
+            error["message"].as_str().unwrap().starts_with("--card: "),
+            "{error}"
+        );
+        assert!(!stderr(&o).contains("4111111111111112"), "{}", stderr(&o));
+    }
+    // A negative amount is refused with a sentence, not taken for a flag.
+    let o = run(&[
+        "auth",
+        "--sim",
+        "--amount",
+        "-1",
+        "--card",
+        "4111111111111111",
+        "--expiry",
+        "1230",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("-1 is negative"), "{}", stderr(&o));
+    // Nothing above reached the emulator's gateway: every refusal happened before sending.
 }

@@ -158,8 +158,8 @@ async fn the_cli_prints_no_card_data_or_credentials_even_at_trace() {
         // The CLI's own in-process emulator, and the decoders on card-carrying data.
         call(
             &[
-                "--sim",
                 "auth",
+                "--sim",
                 "--amount",
                 "3.00",
                 "--card",
