@@ -11,6 +11,7 @@ use cardpointe_types::{
     SigcapResponse, SurchargeRequest, SurchargeResponse, VoidByOrderIdRequest, VoidRequest,
     VoidResponse,
 };
+use tracing::Instrument as _;
 
 use crate::Error;
 use crate::recovery::{self, AuthOutcome, RecoveryPolicy};
@@ -129,7 +130,20 @@ impl Gateway {
     /// configuration, no connection, 401). Every case where the request may have arrived comes
     /// back as an [`AuthOutcome`].
     pub async fn auth(&self, request: AuthRequest) -> Result<AuthOutcome, Error> {
-        recovery::safe_auth(self, request).await
+        // The span carries the order id (recorded once it is known) and the retref of the
+        // answer, so every line logged inside — the call, a recovery — names the transaction.
+        let span = tracing::info_span!(
+            "cardpointe.auth",
+            orderid = tracing::field::Empty,
+            retref = tracing::field::Empty,
+        );
+        let outcome = recovery::safe_auth(self, request)
+            .instrument(span.clone())
+            .await;
+        if let Some(retref) = outcome.as_ref().ok().and_then(AuthOutcome::retref) {
+            span.record("retref", tracing::field::display(retref.as_str()));
+        }
+        outcome
     }
 
     /// `capture`: settle an authorization (optionally for less).
@@ -137,7 +151,8 @@ impl Gateway {
     /// # Errors
     /// As [`call`](Self::call).
     pub async fn capture(&self, request: &CaptureRequest) -> Result<CaptureResponse, Error> {
-        self.call(request).await
+        let span = tracing::info_span!("cardpointe.capture", retref = %request.retref);
+        self.call(request).instrument(span).await
     }
 
     /// `void`: cancel an authorization or capture before settlement.
@@ -145,7 +160,8 @@ impl Gateway {
     /// # Errors
     /// As [`call`](Self::call).
     pub async fn void(&self, request: &VoidRequest) -> Result<VoidResponse, Error> {
-        self.call(request).await
+        let span = tracing::info_span!("cardpointe.void", retref = %request.retref);
+        self.call(request).instrument(span).await
     }
 
     /// `voidByOrderId`: void the approved transaction carrying an order id.
@@ -156,7 +172,8 @@ impl Gateway {
         &self,
         request: &VoidByOrderIdRequest,
     ) -> Result<VoidResponse, Error> {
-        self.call(request).await
+        let span = tracing::info_span!("cardpointe.void_by_order_id", orderid = %request.orderid);
+        self.call(request).instrument(span).await
     }
 
     /// `refund`: return money on a settled transaction.
@@ -164,7 +181,8 @@ impl Gateway {
     /// # Errors
     /// As [`call`](Self::call).
     pub async fn refund(&self, request: &RefundRequest) -> Result<RefundResponse, Error> {
-        self.call(request).await
+        let span = tracing::info_span!("cardpointe.refund", retref = %request.retref);
+        self.call(request).instrument(span).await
     }
 
     /// `inquire`: a transaction's state by retref.
@@ -172,7 +190,8 @@ impl Gateway {
     /// # Errors
     /// As [`call`](Self::call).
     pub async fn inquire(&self, request: &InquireRequest) -> Result<InquireResponse, Error> {
-        self.call(request).await
+        let span = tracing::info_span!("cardpointe.inquire", retref = %request.retref);
+        self.call(request).instrument(span).await
     }
 
     /// `inquireByOrderid`: the transactions carrying an order id (usually one; a "not found"
@@ -184,7 +203,9 @@ impl Gateway {
         &self,
         request: &InquireByOrderIdRequest,
     ) -> Result<Vec<InquireResponse>, Error> {
-        self.call(request).await
+        let span =
+            tracing::info_span!("cardpointe.inquire_by_order_id", orderid = %request.orderid);
+        self.call(request).instrument(span).await
     }
 
     /// `inquireMerchant`: the merchant's configuration.
@@ -287,7 +308,8 @@ impl Gateway {
     /// # Errors
     /// As [`call`](Self::call).
     pub async fn sigcap(&self, request: &SigcapRequest) -> Result<SigcapResponse, Error> {
-        self.call(request).await
+        let span = tracing::info_span!("cardpointe.sigcap", retref = %request.retref);
+        self.call(request).instrument(span).await
     }
 
     /// `bin`: what the card behind a token is (brand, country, debit, corporate …).

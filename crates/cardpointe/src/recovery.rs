@@ -329,6 +329,8 @@ pub(crate) async fn safe_auth(
             id
         }
     };
+    // The `cardpointe.auth` span of `Gateway::auth`, when called through it.
+    tracing::Span::current().record("orderid", tracing::field::display(order_id.as_str()));
     let cause = match gateway.call(&request).await {
         Ok(response) => {
             return Ok(AuthOutcome::Answered {
