@@ -407,7 +407,8 @@ async fn walk(
     ));
     let json = json!({
         "approved": approved,
-        "amount": money(amount_minor),
+        // One shape for money in every JSON answer: the gateway's dollars string ("24.99").
+        "amount": result.receipt.amount,
         "card": result.receipt.masked_pan,
         "entry_mode": result.receipt.entry_mode,
         "auth": outcome_json(&result.auth),

@@ -102,6 +102,9 @@ fn the_timeout_scenario_recovers_by_order_id_in_json() {
     let v = json(&o);
     assert_eq!(v["approved"], true);
     assert_eq!(v["auth"]["outcome"], "recovered");
+    // Amounts have one shape in JSON: the gateway's dollars string, as in every response.
+    assert_eq!(v["amount"], v["auth"]["response"]["amount"], "{v}");
+    assert!(!v["amount"].as_str().unwrap().starts_with('$'), "{v}");
     // The auth's answer sits under the same key as a direct one, with the retref beside it.
     assert_eq!(v["auth"]["response"]["respstat"], "A", "{v}");
     assert_eq!(v["auth"]["retref"], v["auth"]["response"]["retref"], "{v}");
