@@ -341,20 +341,18 @@ fn decode_cmd(cmd: DecodeCmd, json: bool) -> Result<(), CliError> {
 
 /// `cardpointe decode … | head` closes stdout early: end quietly instead of panicking in
 /// `println!` (Rust ignores SIGPIPE; restoring it would need unsafe code).
-/// The command as the user ran it, for hints: `cargo run -p cardpointe-cli --` from a cargo
-/// build directory, else the program's own name (`cardpointe` once installed).
+/// The command as the user ran it, for hints: `cargo run -p cardpointe-cli --` for a binary in
+/// a cargo target directory (`…/debug/` or `…/release/` under a directory holding cargo's
+/// `CACHEDIR.TAG`, whatever the directory is called), else the program's own name
+/// (`cardpointe` once installed).
 pub(crate) fn invoked_as() -> String {
     let argv0 = std::env::args_os().next().map(std::path::PathBuf::from);
-    let in_cargo_target = argv0.as_ref().is_some_and(|p| {
-        let text = p.to_string_lossy();
-        [
-            "/target/debug/",
-            "/target/release/",
-            "\\target\\debug\\",
-            "\\target\\release\\",
-        ]
-        .iter()
-        .any(|dir| text.contains(dir))
+    let in_cargo_target = argv0.as_ref().and_then(|p| p.parent()).is_some_and(|dir| {
+        dir.file_name()
+            .is_some_and(|n| n == "debug" || n == "release")
+            && dir
+                .parent()
+                .is_some_and(|target| target.join("CACHEDIR.TAG").is_file())
     });
     if in_cargo_target {
         return "cargo run -p cardpointe-cli --".to_owned();
