@@ -231,7 +231,7 @@ impl<'a, const MAX_DEPTH: usize> Walker<'a, MAX_DEPTH> {
 impl<'a, const MAX_DEPTH: usize> Iterator for Walker<'a, MAX_DEPTH> {
     type Item = Result<Visit<'a>, Error>;
 
-    /// Inlined into the caller's loop: the common header ([`plain_header`]) is read here;
+    /// Inlined into the caller's loop: the common header (`plain_header`) is read here;
     /// level ends, padding, unusual headers and errors go through `next_slow`, kept out of
     /// line, which hands back the header of the next object for this same visit.
     #[inline(always)]
