@@ -695,11 +695,11 @@ mod tests {
 
     #[test]
     fn clear_swipes_from_the_vp3300_are_refused_before_cardsecure() {
-        use cardpointe_vp3300::{EncryptedCardData, EntryMode, MsrRecord};
+        use cardpointe_vp3300::{EncryptedCardData, MsrRecord, ReadMethod};
         let mut card = vec![0x80, 0x03, 23, 0x00, 0x00, 0x02, 0x00];
         card.extend_from_slice(b";5413330089020011=2512?");
-        let data =
-            EncryptedCardData::from_msr_record(&MsrRecord::build(&card), EntryMode::Swipe).unwrap();
+        let data = EncryptedCardData::from_msr_record(&MsrRecord::build(&card), ReadMethod::Swipe)
+            .unwrap();
         assert!(!data.is_encrypted());
         assert_eq!(
             ReaderData::from_encrypted_card_data(&data).unwrap_err(),

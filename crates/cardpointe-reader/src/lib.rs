@@ -56,7 +56,7 @@
 //! use cardpointe_reader::{ConnectOptions, DiscoveryOptions, Reader};
 //! use cardpointe_vp3300_sim::{DeviceConfig, Entry, Presentation, TestCard};
 //! use cardpointe_vp3300::command::{HostResponse, Interfaces, Payment};
-//! use cardpointe_vp3300::{EntryMode, TransactionRequest};
+//! use cardpointe_vp3300::{ReadMethod, TransactionRequest};
 //!
 //! let device = DeviceConfig::with_cards([Presentation::by(TestCard::uat_visa(), Entry::Swipe)]);
 //! let found = Reader::discover(DiscoveryOptions::simulated_with(device)).await?;
@@ -65,7 +65,7 @@
 //!
 //! let request = TransactionRequest::new(Payment::purchase_usd(1234), Interfaces::new(true, false, false));
 //! let card = reader.read_card(request).await?.card_data().await?;
-//! assert_eq!(card.entry_mode(), EntryMode::Swipe);
+//! assert_eq!(card.entry_mode(), ReadMethod::Swipe);
 //! assert_eq!(card.masked_pan(), Some("4788********1443"));
 //! // ... tokenize `card.payload()` with CardSecure, authorize with the gateway, then:
 //! let outcome = reader.complete_online(HostResponse::online(*b"00")).await?;

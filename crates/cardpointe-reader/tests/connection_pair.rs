@@ -15,8 +15,8 @@ use conversation::{cards, request, slow, swipe, swiped_visa};
 use cardpointe_vp3300::command::{self, HostResponse, HostResult, Interfaces};
 use cardpointe_vp3300::transaction::FailureReason;
 use cardpointe_vp3300::{
-    Connection, ConnectionError, ConnectionEvent, EncryptedCardData, EntryMode, Frame, ReaderEvent,
-    RequestId, StatusCode, TransactionRequest,
+    Connection, ConnectionError, ConnectionEvent, EncryptedCardData, Frame, ReadMethod,
+    ReaderEvent, RequestId, StatusCode, TransactionRequest,
 };
 use cardpointe_vp3300_sim::{
     DeviceConfig, DeviceLinkEvent, Entry, Presentation, Scenario, TestCard, VirtualVp3300,
@@ -241,7 +241,7 @@ fn a_swipe_ends_in_encrypted_card_data_and_the_host_answer_completes_it() {
     let Some(ReaderEvent::OnlineAuthorizationRequired(data)) = seen.last() else {
         panic!("card data last: {seen:?}");
     };
-    assert_eq!(data.entry_mode(), EntryMode::Swipe);
+    assert_eq!(data.entry_mode(), ReadMethod::Swipe);
     assert_eq!(data.masked_pan(), Some("4788********1443"));
     // Nothing the host is told shows the card number.
     let shown = format!("{seen:?}");
@@ -267,7 +267,7 @@ fn a_chip_card_goes_online_and_the_card_approves_or_declines_with_the_host() {
         let Some(ReaderEvent::OnlineAuthorizationRequired(data)) = seen.last() else {
             panic!("card data last: {seen:?}");
         };
-        assert_eq!(data.entry_mode(), EntryMode::Contact);
+        assert_eq!(data.entry_mode(), ReadMethod::Contact);
         assert_eq!(data.masked_pan(), Some("4788********1443"));
         let answer = if approve {
             HostResponse::online(*b"00")
@@ -292,7 +292,7 @@ fn a_tap_reads_contactless_card_data() {
     let data = pair
         .card_data(request(Interfaces::new(true, true, false)))
         .unwrap();
-    assert_eq!(data.entry_mode(), EntryMode::Contactless);
+    assert_eq!(data.entry_mode(), ReadMethod::Contactless);
 }
 
 #[test]
@@ -314,7 +314,7 @@ fn a_bad_chip_falls_back_to_a_swipe() {
     let Some(ReaderEvent::OnlineAuthorizationRequired(data)) = seen.last() else {
         panic!("card data last: {seen:?}");
     };
-    assert_eq!(data.entry_mode(), EntryMode::FallbackSwipe);
+    assert_eq!(data.entry_mode(), ReadMethod::FallbackSwipe);
 }
 
 #[test]
@@ -347,7 +347,7 @@ fn low_battery_does_not_stop_reads() {
     }));
     assert_eq!(pair.device.battery_percent(), Some(4));
     let data = pair.card_data(request(swipe())).unwrap();
-    assert_eq!(data.entry_mode(), EntryMode::Swipe);
+    assert_eq!(data.entry_mode(), ReadMethod::Swipe);
 }
 
 #[test]
@@ -371,7 +371,7 @@ fn a_disconnect_mid_transaction_aborts_the_read_and_a_reconnection_recovers() {
     pair.now += Duration::from_millis(200);
     pair.reconnect();
     let data = pair.card_data(request(swipe())).unwrap();
-    assert_eq!(data.entry_mode(), EntryMode::Swipe);
+    assert_eq!(data.entry_mode(), ReadMethod::Swipe);
 }
 
 #[test]
@@ -383,7 +383,7 @@ fn a_corrupted_frame_times_the_read_out_and_the_next_read_works() {
     );
     assert!(pair.conn.stats().damaged_frames >= 1);
     let data = pair.card_data(request(swipe())).unwrap();
-    assert_eq!(data.entry_mode(), EntryMode::Swipe);
+    assert_eq!(data.entry_mode(), ReadMethod::Swipe);
 }
 
 #[test]
@@ -393,7 +393,7 @@ fn slow_firmware_is_waited_for() {
     }));
     let started = pair.now;
     let data = pair.card_data(request(swipe())).unwrap();
-    assert_eq!(data.entry_mode(), EntryMode::Swipe);
+    assert_eq!(data.entry_mode(), ReadMethod::Swipe);
     assert!(
         pair.now - started >= Duration::from_secs(3),
         "two slow answers"
@@ -443,7 +443,7 @@ fn cancel_returns_the_reader_to_idle_at_every_step() {
 fn cancel_during_a_chip_transaction_awaiting_the_host_idles_the_reader() {
     let mut pair = Pair::new(DeviceConfig::default());
     let data = pair.card_data(request(Interfaces::ALL)).unwrap();
-    assert_eq!(data.entry_mode(), EntryMode::Contact);
+    assert_eq!(data.entry_mode(), ReadMethod::Contact);
     assert!(
         pair.device.is_busy(),
         "the chip waits for the host's answer"
@@ -451,7 +451,7 @@ fn cancel_during_a_chip_transaction_awaiting_the_host_idles_the_reader() {
     assert!(matches!(pair.cancel(), ConnectionEvent::Idle { .. }));
     assert!(!pair.device.is_busy());
     let data = pair.card_data(request(Interfaces::ALL)).unwrap();
-    assert_eq!(data.entry_mode(), EntryMode::Contact);
+    assert_eq!(data.entry_mode(), ReadMethod::Contact);
 }
 
 #[test]
@@ -484,7 +484,7 @@ fn a_late_answer_to_a_timed_out_read_does_not_derail_the_next_read() {
     );
     // Its answer arrives while the next read waits for the answer to its own 01-01.
     let data = pair.card_data(request(swipe())).unwrap();
-    assert_eq!(data.entry_mode(), EntryMode::Swipe);
+    assert_eq!(data.entry_mode(), ReadMethod::Swipe);
     assert!(pair.conn.stats().late_answers >= 1);
 }
 
@@ -527,7 +527,7 @@ fn a_late_answer_to_a_timed_out_command_is_not_taken_for_the_next_answer() {
         ConnectionEvent::TimedOut { .. }
     ));
     let data = pair.card_data(request(swipe())).unwrap();
-    assert_eq!(data.entry_mode(), EntryMode::Swipe);
+    assert_eq!(data.entry_mode(), ReadMethod::Swipe);
 }
 
 #[test]
@@ -535,7 +535,7 @@ fn complete_gives_up_on_a_reader_that_never_answers_and_leaves_it_idle() {
     let mut pair = Pair::new(DeviceConfig::default());
     pair.deaf_to.push((0x60, 0x12));
     let data = pair.card_data(request(Interfaces::ALL)).unwrap();
-    assert_eq!(data.entry_mode(), EntryMode::Contact);
+    assert_eq!(data.entry_mode(), ReadMethod::Contact);
     let started = pair.now;
     // The machine waits command timeout + margin + 10 s for 60-12, then cancels.
     assert_eq!(
@@ -548,7 +548,7 @@ fn complete_gives_up_on_a_reader_that_never_answers_and_leaves_it_idle() {
     assert!(!pair.device.is_busy());
     // Idle: the next read starts and reads the card.
     let data = pair.card_data(request(Interfaces::ALL)).unwrap();
-    assert_eq!(data.entry_mode(), EntryMode::Contact);
+    assert_eq!(data.entry_mode(), ReadMethod::Contact);
 
     // Cancel while the completion waits: both end, the reader is idle.
     let read = pair.conn.read_in_progress().unwrap();
@@ -560,7 +560,7 @@ fn complete_gives_up_on_a_reader_that_never_answers_and_leaves_it_idle() {
     assert!(matches!(pair.cancel(), ConnectionEvent::Idle { .. }));
     assert_eq!(pair.read_events(read).pop(), Some(ReaderEvent::Cancelled));
     let data = pair.card_data(request(Interfaces::ALL)).unwrap();
-    assert_eq!(data.entry_mode(), EntryMode::Contact);
+    assert_eq!(data.entry_mode(), ReadMethod::Contact);
 }
 
 #[test]

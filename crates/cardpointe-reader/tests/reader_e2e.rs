@@ -23,7 +23,7 @@ use cardpointe_reader::{
 use cardpointe_reader::{DiscoveryOptions, VirtualLink};
 use cardpointe_vp3300::command::{HostResponse, HostResult, Interfaces};
 use cardpointe_vp3300::transaction::FailureReason;
-use cardpointe_vp3300::{EncryptedCardData, EntryMode, MsrRecordBuf, command};
+use cardpointe_vp3300::{EncryptedCardData, MsrRecordBuf, ReadMethod, command};
 use cardpointe_vp3300_sim::dukpt::{self, Bdk, Ksn};
 use cardpointe_vp3300_sim::{DeviceConfig, Entry, Presentation, Scenario, TestCard};
 use tokio::sync::watch;
@@ -173,7 +173,7 @@ async fn a_swipe_ends_in_encrypted_card_data_and_the_host_answer_completes_it() 
             .await
             .unwrap();
         assert!(seen.contains(&ReaderEvent::CardSwiped), "{via:?}: {seen:?}");
-        assert_eq!(data.entry_mode(), EntryMode::Swipe);
+        assert_eq!(data.entry_mode(), ReadMethod::Swipe);
         assert_eq!(data.masked_pan(), Some("4788********1443"));
         assert!(swiped_track2(&data).starts_with(";4788250000121443=3012"));
         let outcome = reader
@@ -199,7 +199,7 @@ async fn a_chip_card_goes_online_and_the_card_approves_or_declines_with_the_host
                 .unwrap();
             assert!(seen.contains(&ReaderEvent::CardInserted), "{via:?}");
             assert!(seen.contains(&ReaderEvent::Message("PLEASE WAIT".to_owned())));
-            assert_eq!(data.entry_mode(), EntryMode::Contact);
+            assert_eq!(data.entry_mode(), ReadMethod::Contact);
             assert_eq!(chip_pan(&data), "4788250000121443");
             let answer = if approve {
                 HostResponse::online(*b"00")
@@ -230,7 +230,7 @@ async fn a_tap_reads_contactless_card_data() {
             .card_data()
             .await
             .unwrap();
-        assert_eq!(data.entry_mode(), EntryMode::Contactless, "{via:?}");
+        assert_eq!(data.entry_mode(), ReadMethod::Contactless, "{via:?}");
         assert_eq!(chip_pan(&data), "5454545454545454");
     }
 }
@@ -276,7 +276,7 @@ async fn a_bad_chip_falls_back_to_a_swipe() {
             .await
             .unwrap();
         assert!(seen.contains(&ReaderEvent::Message("USE MAGSTRIPE".to_owned())));
-        assert_eq!(data.entry_mode(), EntryMode::FallbackSwipe, "{via:?}");
+        assert_eq!(data.entry_mode(), ReadMethod::FallbackSwipe, "{via:?}");
         assert!(swiped_track2(&data).starts_with(";4788250000121443="));
     }
 }
@@ -347,7 +347,7 @@ async fn low_battery_shows_in_reader_info_and_reads_still_work() {
         .card_data()
         .await
         .unwrap();
-    assert_eq!(data.entry_mode(), EntryMode::Swipe);
+    assert_eq!(data.entry_mode(), ReadMethod::Swipe);
 }
 
 #[tokio::test(start_paused = true)]
@@ -395,7 +395,7 @@ async fn a_disconnect_mid_transaction_fails_the_read_and_automatic_reconnection_
             .card_data()
             .await
             .unwrap();
-        assert_eq!(data.entry_mode(), EntryMode::Swipe, "{via:?}");
+        assert_eq!(data.entry_mode(), ReadMethod::Swipe, "{via:?}");
     }
 }
 
@@ -438,7 +438,7 @@ async fn without_automatic_reconnection_the_status_stays_not_connected_until_ask
         .card_data()
         .await
         .unwrap();
-    assert_eq!(data.entry_mode(), EntryMode::Swipe);
+    assert_eq!(data.entry_mode(), ReadMethod::Swipe);
 }
 
 #[tokio::test(start_paused = true)]
@@ -468,7 +468,7 @@ async fn a_corrupted_frame_times_the_read_out_and_the_next_read_works() {
             .card_data()
             .await
             .unwrap();
-        assert_eq!(data.entry_mode(), EntryMode::Swipe, "{via:?}");
+        assert_eq!(data.entry_mode(), ReadMethod::Swipe, "{via:?}");
     }
 }
 
@@ -491,7 +491,7 @@ async fn slow_firmware_is_waited_for() {
             .card_data()
             .await
             .unwrap();
-        assert_eq!(data.entry_mode(), EntryMode::Swipe, "{via:?}");
+        assert_eq!(data.entry_mode(), ReadMethod::Swipe, "{via:?}");
         assert!(
             started.elapsed() >= Duration::from_secs(3),
             "two slow answers"
@@ -561,7 +561,7 @@ async fn cancel_during_a_chip_transaction_awaiting_the_host_idles_the_reader() {
             .unwrap()
             .card_data()
             .await;
-        assert_eq!(data.unwrap().entry_mode(), EntryMode::Contact);
+        assert_eq!(data.unwrap().entry_mode(), ReadMethod::Contact);
         reader.cancel().await.unwrap();
         // The next chip read starts from scratch and works.
         let data = reader
@@ -570,7 +570,7 @@ async fn cancel_during_a_chip_transaction_awaiting_the_host_idles_the_reader() {
             .unwrap()
             .card_data()
             .await;
-        assert_eq!(data.unwrap().entry_mode(), EntryMode::Contact, "{via:?}");
+        assert_eq!(data.unwrap().entry_mode(), ReadMethod::Contact, "{via:?}");
     }
 }
 
@@ -794,7 +794,7 @@ async fn a_late_answer_to_a_timed_out_read_does_not_derail_the_next_read() {
             .unwrap()
             .card_data()
             .await;
-        assert_eq!(data.unwrap().entry_mode(), EntryMode::Swipe, "{via:?}");
+        assert_eq!(data.unwrap().entry_mode(), ReadMethod::Swipe, "{via:?}");
     }
 }
 
@@ -844,7 +844,7 @@ async fn a_late_answer_to_a_timed_out_command_is_not_taken_for_the_next_answer()
             .unwrap()
             .card_data()
             .await;
-        assert_eq!(data.unwrap().entry_mode(), EntryMode::Swipe, "{via:?}");
+        assert_eq!(data.unwrap().entry_mode(), ReadMethod::Swipe, "{via:?}");
     }
 }
 
@@ -889,7 +889,7 @@ async fn cancelling_a_connection_in_progress_ends_it_at_once_and_the_next_one_wo
             .unwrap()
             .card_data()
             .await;
-        assert_eq!(data.unwrap().entry_mode(), EntryMode::Swipe, "{via:?}");
+        assert_eq!(data.unwrap().entry_mode(), ReadMethod::Swipe, "{via:?}");
     }
 }
 
@@ -946,7 +946,7 @@ async fn cancel_while_reconnecting_stops_the_reconnection_and_a_later_reconnect_
             .unwrap()
             .card_data()
             .await;
-        assert_eq!(data.unwrap().entry_mode(), EntryMode::Swipe, "{via:?}");
+        assert_eq!(data.unwrap().entry_mode(), ReadMethod::Swipe, "{via:?}");
     }
 }
 
@@ -967,7 +967,7 @@ async fn complete_online_gives_up_on_a_reader_that_never_answers_and_leaves_it_i
             .unwrap()
             .card_data()
             .await;
-        assert_eq!(data.unwrap().entry_mode(), EntryMode::Contact, "{via:?}");
+        assert_eq!(data.unwrap().entry_mode(), ReadMethod::Contact, "{via:?}");
         let started = tokio::time::Instant::now();
         let error = reader
             .complete_online(HostResponse::online(*b"00"))
@@ -988,7 +988,7 @@ async fn complete_online_gives_up_on_a_reader_that_never_answers_and_leaves_it_i
             .unwrap()
             .card_data()
             .await;
-        assert_eq!(data.unwrap().entry_mode(), EntryMode::Contact, "{via:?}");
+        assert_eq!(data.unwrap().entry_mode(), ReadMethod::Contact, "{via:?}");
 
         // Cancel while the completion waits: both return at once, the reader is idle.
         let (completed, cancelled) = tokio::join!(
@@ -1009,6 +1009,6 @@ async fn complete_online_gives_up_on_a_reader_that_never_answers_and_leaves_it_i
             .unwrap()
             .card_data()
             .await;
-        assert_eq!(data.unwrap().entry_mode(), EntryMode::Contact, "{via:?}");
+        assert_eq!(data.unwrap().entry_mode(), ReadMethod::Contact, "{via:?}");
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use cardpointe_vp3300::command::{self, HostResponse, Interfaces, Payment};
 use cardpointe_vp3300::transaction::FailureReason;
 use cardpointe_vp3300::{
-    EncryptedCardData, EntryMode, Frame, MsrRecordBuf, ReaderEvent, StatusCode, Transaction,
+    EncryptedCardData, Frame, MsrRecordBuf, ReadMethod, ReaderEvent, StatusCode, Transaction,
     TransactionRequest,
 };
 
@@ -117,7 +117,7 @@ fn a_swipe_yields_an_encrypted_record_whose_track2_decrypts_under_the_test_bdk()
     let events = pair.drive(&mut txn);
     assert!(events.contains(&ReaderEvent::CardSwiped));
     let data = card_data(&events);
-    assert_eq!(data.entry_mode(), EntryMode::Swipe);
+    assert_eq!(data.entry_mode(), ReadMethod::Swipe);
     assert!(data.is_encrypted());
     assert_eq!(data.masked_pan(), Some("4788********1443"));
     let record = MsrRecordBuf::from_hex_ascii(data.payload().as_bytes()).unwrap();
@@ -140,7 +140,7 @@ fn a_chip_card_goes_online_and_the_card_approves_after_the_host_accepts() {
     assert!(events.contains(&ReaderEvent::CardInserted));
     assert!(events.contains(&ReaderEvent::Message("PLEASE WAIT".to_owned())));
     let data = card_data(&events);
-    assert_eq!(data.entry_mode(), EntryMode::Contact);
+    assert_eq!(data.entry_mode(), ReadMethod::Contact);
     assert_eq!(data.masked_pan(), Some("4788********1443"));
     txn.complete(&HostResponse::online(*b"00"), pair.now())
         .unwrap();
@@ -206,7 +206,7 @@ fn a_tap_asks_for_online_authorization_with_contactless_entry() {
     let events = pair.drive(&mut txn);
     assert!(events.contains(&ReaderEvent::CardTapped));
     let data = card_data(&events);
-    assert_eq!(data.entry_mode(), EntryMode::Contactless);
+    assert_eq!(data.entry_mode(), ReadMethod::Contactless);
     assert_eq!(data.masked_pan(), Some("5454********5454"));
 }
 
@@ -244,7 +244,7 @@ fn a_bad_chip_falls_back_to_a_swipe_of_the_same_card() {
         fallback: true
     }));
     let data = card_data(&events);
-    assert_eq!(data.entry_mode(), EntryMode::FallbackSwipe);
+    assert_eq!(data.entry_mode(), ReadMethod::FallbackSwipe);
     assert_eq!(data.masked_pan(), Some("4788********1443"));
 }
 
@@ -280,7 +280,7 @@ fn low_battery_is_reported_and_the_reader_keeps_working() {
     assert_eq!(pair.device().battery_percent(), Some(4));
     let mut txn = Transaction::start(request(swipe_only()), Duration::ZERO).unwrap();
     let events = pair.drive(&mut txn);
-    assert_eq!(card_data(&events).entry_mode(), EntryMode::Swipe);
+    assert_eq!(card_data(&events).entry_mode(), ReadMethod::Swipe);
 }
 
 #[test]
@@ -306,7 +306,7 @@ fn the_link_drops_when_the_card_is_read_and_the_reader_forgets_the_transaction()
     // After the reconnect the next card reads normally.
     let mut txn = Transaction::start(request(swipe_only()), pair.now()).unwrap();
     let events = pair.drive(&mut txn);
-    assert_eq!(card_data(&events).entry_mode(), EntryMode::Swipe);
+    assert_eq!(card_data(&events).entry_mode(), ReadMethod::Swipe);
 }
 
 #[test]
@@ -319,7 +319,7 @@ fn a_corrupted_answer_fails_its_crc_and_the_host_recovers_by_timing_out() {
     // The next transaction goes through.
     let mut txn = Transaction::start(request(swipe_only()), pair.now()).unwrap();
     let events = pair.drive(&mut txn);
-    assert_eq!(card_data(&events).entry_mode(), EntryMode::Swipe);
+    assert_eq!(card_data(&events).entry_mode(), ReadMethod::Swipe);
 }
 
 #[test]

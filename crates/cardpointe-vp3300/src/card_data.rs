@@ -11,10 +11,14 @@ use crate::ksn::Ksn;
 use crate::msr::{MsrError, MsrRecordBuf, STX};
 use crate::result::TransactionOutput;
 
-/// How the card was read.
+/// How the reader read the card (swipe, fallback swipe, chip, tap) — the reader's own fact.
+///
+/// Not the gateway's `entrymode` field (`cardpointe_types::EntryMode`, which also has keyed,
+/// MOTO, e-commerce and wallet values): [`ReadMethod::gateway_name`] is the one mapping from
+/// this to that field's wire value (this crate is `no_std` and below `cardpointe-types`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum EntryMode {
+pub enum ReadMethod {
     /// Magnetic stripe swipe.
     Swipe,
     /// Swipe after a failed chip read (MSR fallback).
@@ -25,7 +29,7 @@ pub enum EntryMode {
     Contactless,
 }
 
-impl EntryMode {
+impl ReadMethod {
     /// The gateway's name for it (`entrymode` in auth responses).
     #[must_use]
     pub const fn gateway_name(self) -> &'static str {
@@ -61,11 +65,11 @@ pub enum CardDataError {
 /// payload; every buffer is zeroed on drop.
 ///
 /// ```
-/// use cardpointe_vp3300::{EncryptedCardData, EntryMode, MsrRecord};
+/// use cardpointe_vp3300::{EncryptedCardData, ReadMethod, MsrRecord};
 /// let mut card = vec![0x80, 0x03, 23, 0x00, 0x00, 0x02, 0x00];
 /// card.extend_from_slice(b";5413330089020011=2512?");
 /// card[3] = 23;
-/// let data = EncryptedCardData::from_msr_record(&MsrRecord::build(&card), EntryMode::Swipe)?;
+/// let data = EncryptedCardData::from_msr_record(&MsrRecord::build(&card), ReadMethod::Swipe)?;
 /// assert_eq!(data.masked_pan(), Some("541333******0011"));
 /// assert_eq!(data.expiry_mmyy().as_deref(), Some("1225"));
 /// assert!(!format!("{data:?}").contains("5413330089"));
@@ -75,7 +79,7 @@ pub enum CardDataError {
 pub struct EncryptedCardData {
     payload: Zeroizing<String>,
     encrypted: bool,
-    entry_mode: EntryMode,
+    entry_mode: ReadMethod,
     masked_pan: Option<Zeroizing<String>>,
     expiry: Option<(u8, u8)>,
     cardholder_name: Option<Zeroizing<String>>,
@@ -88,14 +92,14 @@ impl EncryptedCardData {
     ///
     /// # Errors
     /// [`CardDataError::Msr`] when the record does not verify.
-    pub fn from_msr_record(record: &[u8], entry_mode: EntryMode) -> Result<Self, CardDataError> {
+    pub fn from_msr_record(record: &[u8], entry_mode: ReadMethod) -> Result<Self, CardDataError> {
         let buf = MsrRecordBuf::from_binary(record)?;
         Self::from_msr_buf(&buf, entry_mode, Vec::new())
     }
 
     fn from_msr_buf(
         buf: &MsrRecordBuf,
-        entry_mode: EntryMode,
+        entry_mode: ReadMethod,
         receipt: Vec<(Tag, Vec<u8>)>,
     ) -> Result<Self, CardDataError> {
         let record = buf.record()?;
@@ -120,7 +124,7 @@ impl EncryptedCardData {
     /// its record does not verify.
     pub fn from_transaction(
         output: &TransactionOutput,
-        entry_mode: EntryMode,
+        entry_mode: ReadMethod,
     ) -> Result<Self, CardDataError> {
         let receipt = output.receipt_tags();
         if let Some(msr) = output.msr_data() {
@@ -178,7 +182,7 @@ impl EncryptedCardData {
 
     /// How the card was read.
     #[must_use]
-    pub const fn entry_mode(&self) -> EntryMode {
+    pub const fn entry_mode(&self) -> ReadMethod {
         self.entry_mode
     }
 
@@ -346,7 +350,7 @@ mod tests {
 
     #[test]
     fn a_swipe_gives_masked_pan_expiry_name_and_the_keyboard_form() {
-        let data = EncryptedCardData::from_msr_record(&spec_record(), EntryMode::Swipe).unwrap();
+        let data = EncryptedCardData::from_msr_record(&spec_record(), ReadMethod::Swipe).unwrap();
         assert_eq!(data.masked_pan(), Some("541333******0011"));
         assert_eq!(data.expiry(), Some((25, 12)));
         assert_eq!(data.cardholder_name(), Some("TEST/CARD"));
@@ -357,7 +361,7 @@ mod tests {
 
     #[test]
     fn debug_and_display_never_show_the_middle_digits_or_the_name() {
-        let data = EncryptedCardData::from_msr_record(&spec_record(), EntryMode::Swipe).unwrap();
+        let data = EncryptedCardData::from_msr_record(&spec_record(), ReadMethod::Swipe).unwrap();
         for text in [alloc::format!("{data:?}"), alloc::format!("{data}")] {
             assert!(!text.contains("33008902"), "{text}");
             assert!(!text.contains("TEST"), "{text}");
@@ -372,7 +376,7 @@ mod tests {
              DF EF 5B 08 65 10 CC CC CC CC 01 33 5F 24 03 23 12 31 95 05 00 00 00 00 00",
         );
         let output = TransactionOutput::parse(&data).unwrap();
-        let card = EncryptedCardData::from_transaction(&output, EntryMode::Contact).unwrap();
+        let card = EncryptedCardData::from_transaction(&output, ReadMethod::Contact).unwrap();
         assert!(card.payload().starts_with("DFEE25020004DFEE120A"));
         assert_eq!(card.masked_pan(), Some("6510********0133"));
         assert_eq!(card.expiry_mmyy().as_deref(), Some("1223"));
@@ -388,7 +392,7 @@ mod tests {
         data.push(tracks.len() as u8);
         data.extend_from_slice(tracks);
         let output = TransactionOutput::parse(&data).unwrap();
-        let card = EncryptedCardData::from_transaction(&output, EntryMode::Swipe).unwrap();
+        let card = EncryptedCardData::from_transaction(&output, ReadMethod::Swipe).unwrap();
         assert!(!card.is_encrypted());
         assert_eq!(card.masked_pan(), Some("411111******1111"));
         assert_eq!(card.expiry(), Some((28, 12)));

@@ -96,7 +96,7 @@ pub use crate::msr::{CardEncodeType, MsrError, MsrRecord};
 pub use crate::status::{EmvResultCode, StatusCode};
 
 #[cfg(feature = "alloc")]
-pub use crate::card_data::{EncryptedCardData, EntryMode};
+pub use crate::card_data::{EncryptedCardData, ReadMethod};
 #[cfg(feature = "alloc")]
 pub use crate::connection::{
     Connection, ConnectionError, ConnectionEvent, ConnectionStats, RequestId,

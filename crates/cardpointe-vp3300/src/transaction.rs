@@ -26,7 +26,7 @@ use alloc::collections::VecDeque;
 use alloc::string::String;
 use core::time::Duration;
 
-use crate::card_data::{CardDataError, EncryptedCardData, EntryMode};
+use crate::card_data::{CardDataError, EncryptedCardData, ReadMethod};
 use crate::command::{
     self, ActivateTransaction, CommandError, ContactStart, HostResponse, Interfaces, Payment,
     PollMode, Unsolicited, id,
@@ -234,7 +234,7 @@ enum State {
     /// 02-40 sent (`fallback`: after a failed chip read).
     Activating { fallback: bool },
     /// Waiting for the host's answer.
-    AwaitingHost { entry: EntryMode },
+    AwaitingHost { entry: ReadMethod },
     /// 60-12 sent.
     Completing,
     /// 05-01 sent; waiting for its answer.
@@ -291,7 +291,7 @@ pub struct Transaction {
     /// The command byte whose answer is awaited.
     awaiting: Option<u8>,
     /// The entry mode of the last card read (for the completion outcome).
-    entry: Option<EntryMode>,
+    entry: Option<ReadMethod>,
 }
 
 impl Transaction {
@@ -330,7 +330,7 @@ impl Transaction {
 
     /// How the card was read, once it has been.
     #[must_use]
-    pub const fn entry_mode(&self) -> Option<EntryMode> {
+    pub const fn entry_mode(&self) -> Option<ReadMethod> {
         self.entry
     }
 
@@ -405,7 +405,7 @@ impl Transaction {
         let card_session_open = matches!(
             self.state,
             State::AwaitingHost {
-                entry: EntryMode::Contact
+                entry: ReadMethod::Contact
             }
         );
         if (self.awaiting.is_some() && !matches!(self.state, State::SettingPollMode))
@@ -492,7 +492,7 @@ impl Transaction {
                 state: self.state.name(),
             });
         };
-        if entry == EntryMode::Contact {
+        if entry == ReadMethod::Contact {
             let frame = answer.to_frame()?;
             self.state = State::Completing;
             self.events.push_back(ReaderEvent::Processing);
@@ -529,7 +529,7 @@ impl Transaction {
                 self.awaiting = None;
                 self.finish(ReaderEvent::Failed(FailureReason::ReaderNotResponding));
             }
-            State::AwaitingHost { entry } if entry != EntryMode::Contact => {
+            State::AwaitingHost { entry } if entry != ReadMethod::Contact => {
                 self.finish(ReaderEvent::TimedOut);
             }
             State::ContactStarting
@@ -654,7 +654,7 @@ impl Transaction {
         }
     }
 
-    fn card_data(&mut self, out: &TransactionOutput, entry: EntryMode, now: Duration) {
+    fn card_data(&mut self, out: &TransactionOutput, entry: ReadMethod, now: Duration) {
         match EncryptedCardData::from_transaction(out, entry) {
             Ok(data) => {
                 self.events
@@ -699,7 +699,7 @@ impl Transaction {
         if out.msr_data().is_some() {
             // Swiped instead of inserted: the answer already carries the card data.
             self.events.push_back(ReaderEvent::CardSwiped);
-            self.card_data(&out, EntryMode::Swipe, now);
+            self.card_data(&out, ReadMethod::Swipe, now);
             return;
         }
         match result {
@@ -780,7 +780,7 @@ impl Transaction {
         };
         match out.result_code() {
             Some(EmvResultCode::GoOnline) => {
-                self.card_data(&out, EntryMode::Contact, now);
+                self.card_data(&out, ReadMethod::Contact, now);
             }
             Some(result) => self.on_card_result(id::CONTACT_AUTHENTICATE, result, &out, now),
             None => {
@@ -830,9 +830,9 @@ impl Transaction {
         if out.msr_data().is_some() {
             self.events.push_back(ReaderEvent::CardSwiped);
             let entry = if fallback {
-                EntryMode::FallbackSwipe
+                ReadMethod::FallbackSwipe
             } else {
-                EntryMode::Swipe
+                ReadMethod::Swipe
             };
             self.card_data(&out, entry, now);
             return;
@@ -841,7 +841,7 @@ impl Transaction {
         self.events.push_back(ReaderEvent::CardTapped);
         match (status, out.result_code()) {
             (StatusCode::RequestOnlineAuthorization, _) | (_, Some(EmvResultCode::GoOnline)) => {
-                self.card_data(&out, EntryMode::Contactless, now);
+                self.card_data(&out, ReadMethod::Contactless, now);
             }
             (_, Some(result @ (EmvResultCode::ApprovedOffline | EmvResultCode::Approved))) => {
                 self.awaiting = None;
@@ -880,7 +880,7 @@ impl Transaction {
             }
             (_, None) => {
                 // An answer with card data but no outcome: hand it to the host.
-                self.card_data(&out, EntryMode::Contactless, now);
+                self.card_data(&out, ReadMethod::Contactless, now);
             }
         }
     }

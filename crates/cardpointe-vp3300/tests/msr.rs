@@ -1,7 +1,7 @@
 //! The enhanced encrypted MSR record, byte by byte, in both forms.
 
 use cardpointe_vp3300::msr::{CardEncodeType, MsrRecordBuf};
-use cardpointe_vp3300::{EncryptedCardData, EntryMode, Ksn, MsrError, MsrRecord};
+use cardpointe_vp3300::{EncryptedCardData, Ksn, MsrError, MsrRecord, ReadMethod};
 use proptest::prelude::*;
 
 const KSN: [u8; 10] = [0xCD, 0xCD, 0xCD, 0x94, 0x03, 0x00, 0x06, 0xC0, 0x01, 0x06];
@@ -63,7 +63,7 @@ fn the_keyboard_form_matches_the_gateway_samples_header_and_length() {
 
 #[test]
 fn encrypted_card_data_from_a_swipe_is_the_keyboard_form() {
-    let data = EncryptedCardData::from_msr_record(&augusta_like(), EntryMode::Swipe).unwrap();
+    let data = EncryptedCardData::from_msr_record(&augusta_like(), ReadMethod::Swipe).unwrap();
     assert!(data.is_encrypted());
     assert!(data.payload().starts_with("02A001801F372300839B"));
     assert_eq!(data.masked_pan(), Some("6011********6668"));

@@ -6,7 +6,7 @@ use core::time::Duration;
 use cardpointe_vp3300::command::{HostResponse, Interfaces, Payment};
 use cardpointe_vp3300::transaction::{FailureReason, Flow, Outcome};
 use cardpointe_vp3300::{
-    EmvResultCode, EntryMode, Frame, MsrRecord, ReaderEvent, StatusCode, Transaction,
+    EmvResultCode, Frame, MsrRecord, ReadMethod, ReaderEvent, StatusCode, Transaction,
     TransactionRequest,
 };
 
@@ -157,10 +157,10 @@ fn a_swipe_asks_for_online_authorization_and_completes_with_the_hosts_verdict() 
     assert_eq!(events[1], ReaderEvent::Processing);
     assert_eq!(events[2], ReaderEvent::CardSwiped);
     let data = online_data(&events);
-    assert_eq!(data.entry_mode(), EntryMode::Swipe);
+    assert_eq!(data.entry_mode(), ReadMethod::Swipe);
     assert_eq!(data.masked_pan(), Some("4761********0010"));
     assert_eq!(data.ksn().unwrap().counter(), 0x2A);
-    assert_eq!(txn.entry_mode(), Some(EntryMode::Swipe));
+    assert_eq!(txn.entry_mode(), Some(ReadMethod::Swipe));
     assert!(data.payload().starts_with("02"));
     txn.complete(&HostResponse::online(*b"00"), now).unwrap();
     let Some(ReaderEvent::Completed(Outcome { approved: true, .. })) = txn.poll_event() else {
@@ -192,7 +192,7 @@ fn contact_emv_goes_start_authenticate_online_complete_and_reports_tvr_and_tsi()
     );
     assert!(events.contains(&ReaderEvent::CardInserted));
     let data = online_data(&events);
-    assert_eq!(data.entry_mode(), EntryMode::Contact);
+    assert_eq!(data.entry_mode(), ReadMethod::Contact);
     assert_eq!(data.masked_pan(), Some("476173******0010"));
     assert_eq!(data.expiry_mmyy().as_deref(), Some("1227"));
     assert!(data.payload().starts_with("DFEE25020004"));
@@ -262,7 +262,7 @@ fn a_chip_failure_falls_back_to_a_swipe_marked_as_fallback() {
         interfaces: Interfaces::new(true, false, false),
         fallback: true
     }));
-    assert_eq!(online_data(&events).entry_mode(), EntryMode::FallbackSwipe);
+    assert_eq!(online_data(&events).entry_mode(), ReadMethod::FallbackSwipe);
 }
 
 #[test]
@@ -278,7 +278,7 @@ fn a_swipe_during_contact_start_ends_the_reader_part_at_once() {
         now,
     );
     assert!(events.contains(&ReaderEvent::CardSwiped));
-    assert_eq!(online_data(&events).entry_mode(), EntryMode::Swipe);
+    assert_eq!(online_data(&events).entry_mode(), ReadMethod::Swipe);
     assert_eq!(txn.poll_write(), None);
 }
 
@@ -304,7 +304,7 @@ fn a_contactless_tap_with_status_23_requests_online_authorization() {
         now,
     );
     assert!(events.contains(&ReaderEvent::CardTapped));
-    assert_eq!(online_data(&events).entry_mode(), EntryMode::Contactless);
+    assert_eq!(online_data(&events).entry_mode(), ReadMethod::Contactless);
     txn.complete(&HostResponse::online(*b"05"), now).unwrap();
     assert!(matches!(
         txn.poll_event(),

@@ -24,7 +24,7 @@ use cardpointe::vp3300::frame::{Status, parse_frame};
 use cardpointe::vp3300::msr::MsrRecordBuf;
 use cardpointe::vp3300::result::TransactionOutput;
 use cardpointe::vp3300::{
-    Decoded, Direction, EncryptedCardData, EntryMode, Frame, FrameDecoder, Ksn, MsrRecord,
+    Decoded, Direction, EncryptedCardData, Frame, FrameDecoder, Ksn, MsrRecord, ReadMethod,
     StatusCode,
 };
 use cardpointe_sim::Sim;
@@ -220,7 +220,7 @@ fn msr_binary(data: &[u8]) -> Verdict {
         matches!(owned, Verdict::Accepted),
         "MsrRecord::parse and MsrRecordBuf::from_binary disagree"
     );
-    let card = verdict(EncryptedCardData::from_msr_record(data, EntryMode::Swipe));
+    let card = verdict(EncryptedCardData::from_msr_record(data, ReadMethod::Swipe));
     match (parsed, card) {
         (Verdict::Refused(why), _) | (_, Verdict::Refused(why)) => Verdict::Refused(why),
         _ => Verdict::Accepted,

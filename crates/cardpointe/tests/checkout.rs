@@ -9,7 +9,7 @@ use cardpointe::checkout::ReaderFuture;
 use cardpointe::transport::{Client, Credentials, Environment, RetryPolicy};
 use cardpointe::vp3300::command::HostResponse;
 use cardpointe::vp3300::msr::MsrRecord;
-use cardpointe::vp3300::{EncryptedCardData, EntryMode};
+use cardpointe::vp3300::{EncryptedCardData, ReadMethod};
 use cardpointe::{
     Amount, CardInput, CardReader, Checkout, CheckoutEvent, CheckoutRequest, Gateway,
     ReaderOutcome, RecoveryPolicy,
@@ -40,7 +40,7 @@ fn encrypted_swipe() -> EncryptedCardData {
     card.extend_from_slice(track2);
     card.extend_from_slice(&[0xA5; 24]); // ciphertext: track 2 rounded up to 8
     card.extend_from_slice(&[0x62, 0x99, 0x49, 0x01, 0x23, 0x45, 0x60, 0x00, 0x00, 0x07]);
-    EncryptedCardData::from_msr_record(&MsrRecord::build(&card), EntryMode::Swipe)
+    EncryptedCardData::from_msr_record(&MsrRecord::build(&card), ReadMethod::Swipe)
         .expect("a valid record")
 }
 

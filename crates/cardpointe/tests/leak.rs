@@ -19,7 +19,7 @@ use cardpointe::cardsecure::ManualCard;
 use cardpointe::transport::{RetryPolicy, Timeouts};
 use cardpointe::types::{CardNumber, Cvv};
 use cardpointe::vp3300::msr::MsrRecord;
-use cardpointe::vp3300::{EncryptedCardData, EntryMode};
+use cardpointe::vp3300::{EncryptedCardData, ReadMethod};
 use cardpointe::{
     Amount, AuthRequest, CardInput, Checkout, CheckoutRequest, Gateway, PaymentSource,
     RecoveryPolicy,
@@ -131,7 +131,7 @@ fn encrypted_swipe() -> EncryptedCardData {
     card.extend_from_slice(track2);
     card.extend_from_slice(&[0xA5; 24]);
     card.extend_from_slice(&[0x62, 0x99, 0x49, 0x01, 0x23, 0x45, 0x60, 0x00, 0x00, 0x07]);
-    EncryptedCardData::from_msr_record(&MsrRecord::build(&card), EntryMode::Swipe)
+    EncryptedCardData::from_msr_record(&MsrRecord::build(&card), ReadMethod::Swipe)
         .expect("a valid record")
 }
 

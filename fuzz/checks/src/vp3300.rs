@@ -350,7 +350,7 @@ mod tests {
 
     #[test]
     fn the_transaction_seeds_reach_the_outcomes_they_are_named_after() {
-        use cardpointe_vp3300::EntryMode;
+        use cardpointe_vp3300::ReadMethod;
         use cardpointe_vp3300::transaction::{FailureReason, Outcome};
         let last = |name: &str| seed(name).pop().expect("a final event");
         let online = |name: &str| {
@@ -363,15 +363,15 @@ mod tests {
             last("swipe_then_host_approves"),
             ReaderEvent::Completed(Outcome { approved: true, .. })
         ));
-        assert_eq!(online("swipe_then_host_approves"), Some(EntryMode::Swipe));
+        assert_eq!(online("swipe_then_host_approves"), Some(ReadMethod::Swipe));
         assert!(matches!(
             last("contact_online_approved"),
             ReaderEvent::Completed(Outcome { approved: true, .. })
         ));
-        assert_eq!(online("contact_online_approved"), Some(EntryMode::Contact));
+        assert_eq!(online("contact_online_approved"), Some(ReadMethod::Contact));
         assert_eq!(
             online("contact_fallback_swipe"),
-            Some(EntryMode::FallbackSwipe)
+            Some(ReadMethod::FallbackSwipe)
         );
         assert_eq!(
             last("contact_card_removed"),
@@ -398,6 +398,6 @@ mod tests {
             last("display_and_reboot"),
             ReaderEvent::Failed(FailureReason::ReaderRebooted)
         );
-        assert_eq!(online("v3_answer"), Some(EntryMode::Swipe));
+        assert_eq!(online("v3_answer"), Some(ReadMethod::Swipe));
     }
 }

@@ -351,7 +351,7 @@ pub fn run(data: &[u8]) -> Vec<ConnectionEvent> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cardpointe_vp3300::EntryMode;
+    use cardpointe_vp3300::ReadMethod;
     use cardpointe_vp3300::transaction::FailureReason;
 
     fn seed(name: &str) -> Vec<ConnectionEvent> {
@@ -371,7 +371,7 @@ mod tests {
             .collect()
     }
 
-    fn online(events: &[ConnectionEvent]) -> Option<EntryMode> {
+    fn online(events: &[ConnectionEvent]) -> Option<ReadMethod> {
         reader_events(events).into_iter().find_map(|e| match e {
             ReaderEvent::OnlineAuthorizationRequired(data) => Some(data.entry_mode()),
             _ => None,
@@ -392,11 +392,11 @@ mod tests {
     #[test]
     fn the_connection_seeds_reach_the_outcomes_they_are_named_after() {
         let swipe = seed("swipe_online_approved");
-        assert_eq!(online(&swipe), Some(EntryMode::Swipe));
+        assert_eq!(online(&swipe), Some(ReadMethod::Swipe));
         assert_eq!(approved(&swipe), Some(true));
 
         let chip = seed("chip_online_declined");
-        assert_eq!(online(&chip), Some(EntryMode::Contact));
+        assert_eq!(online(&chip), Some(ReadMethod::Contact));
         assert_eq!(approved(&chip), Some(false));
 
         let late = seed("exchange_late_answer_dropped");
