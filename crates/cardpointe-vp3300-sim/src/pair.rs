@@ -123,6 +123,21 @@ impl Pair {
         frames
     }
 
+    /// Hands the machine's queued frames to the device and the device's answers back to the
+    /// machine, at the current time; whether anything moved.
+    fn exchange(&mut self, txn: &mut Transaction) -> bool {
+        let mut moved = false;
+        while let Some(frame) = txn.poll_write() {
+            self.device.receive(&frame.encode(), self.now);
+            moved = true;
+        }
+        for frame in self.collect() {
+            txn.handle_frame(frame, self.now);
+            moved = true;
+        }
+        moved
+    }
+
     /// Runs the conversation until the machine asks the host to authorize
     /// ([`ReaderEvent::OnlineAuthorizationRequired`], the last event returned) or is done,
     /// letting time run to the next deadline whenever neither side has anything to say.
@@ -133,15 +148,7 @@ impl Pair {
     pub fn drive(&mut self, txn: &mut Transaction) -> Vec<ReaderEvent> {
         let mut events = Vec::new();
         for _ in 0..MAX_ROUNDS {
-            let mut progressed = false;
-            while let Some(frame) = txn.poll_write() {
-                self.device.receive(&frame.encode(), self.now);
-                progressed = true;
-            }
-            for frame in self.collect() {
-                txn.handle_frame(frame, self.now);
-                progressed = true;
-            }
+            let mut progressed = self.exchange(txn);
             while let Some(event) = txn.poll_event() {
                 let stop = matches!(event, ReaderEvent::OnlineAuthorizationRequired(_));
                 events.push(event);
@@ -170,15 +177,7 @@ impl Pair {
     pub fn drive_step(&mut self, txn: &mut Transaction) -> Vec<ReaderEvent> {
         let mut events = Vec::new();
         for _ in 0..MAX_ROUNDS {
-            let mut progressed = false;
-            while let Some(frame) = txn.poll_write() {
-                self.device.receive(&frame.encode(), self.now);
-                progressed = true;
-            }
-            for frame in self.collect() {
-                txn.handle_frame(frame, self.now);
-                progressed = true;
-            }
+            let progressed = self.exchange(txn);
             while let Some(event) = txn.poll_event() {
                 events.push(event);
             }
