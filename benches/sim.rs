@@ -8,7 +8,8 @@ use std::hint::black_box;
 
 use cardpointe_sim::SiteConfig;
 use cardpointe_sim::engine::{Engine, Modes, Request};
-use cardpointe_vp3300_sim::dukpt::{self, Bdk, Ksn};
+use cardpointe_vp3300::Ksn;
+use cardpointe_vp3300_sim::dukpt::{self, Bdk};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const AUTH: &str = "Basic dGVzdGluZzp0ZXN0aW5nMTIz";

@@ -21,10 +21,11 @@ use cardpointe_reader::{
 };
 #[cfg(feature = "simulator")]
 use cardpointe_reader::{DiscoveryOptions, VirtualLink};
+use cardpointe_vp3300::Ksn;
 use cardpointe_vp3300::command::{HostResponse, HostResult, Interfaces};
 use cardpointe_vp3300::transaction::FailureReason;
 use cardpointe_vp3300::{EncryptedCardData, MsrRecordBuf, ReadMethod, command};
-use cardpointe_vp3300_sim::dukpt::{self, Bdk, Ksn};
+use cardpointe_vp3300_sim::dukpt::{self, Bdk};
 use cardpointe_vp3300_sim::{DeviceConfig, Entry, Presentation, Scenario, TestCard};
 use tokio::sync::watch;
 
@@ -79,7 +80,7 @@ async fn connect(via: Via, config: DeviceConfig, options: ConnectOptions) -> Rea
 fn swiped_track2(data: &EncryptedCardData) -> String {
     let buf = MsrRecordBuf::from_hex_ascii(data.payload().as_bytes()).unwrap();
     let record = buf.record().unwrap();
-    let ksn = Ksn::from_slice(record.ksn.unwrap().as_bytes()).unwrap();
+    let ksn = record.ksn.unwrap();
     let clear = dukpt::decrypt_data(&Bdk::ANSI_TEST, &ksn, record.encrypted_tracks[1]).unwrap();
     String::from_utf8_lossy(&clear)
         .trim_end_matches('\0')
@@ -120,7 +121,7 @@ fn chip_pan(data: &EncryptedCardData) -> String {
         }
         panic!("tag {wanted:X} not found");
     };
-    let ksn = Ksn::from_slice(&find(0xDFEE12)).unwrap();
+    let ksn = Ksn::parse(&find(0xDFEE12)).unwrap();
     let clear = dukpt::decrypt_data(&Bdk::ANSI_TEST, &ksn, &find(0x5A)).unwrap();
     clear
         .iter()

@@ -17,10 +17,11 @@ use cardpointe_emv::{Options, Walker};
 use cardpointe_vp3300::{MsrRecord, MsrRecordBuf};
 use zeroize::Zeroizing;
 
-use crate::dukpt::{self, Bdk, Ksn};
+use crate::dukpt::{self, Bdk};
 use crate::emv::{EmvRead, hex, label_text};
 use crate::state::{Pan, luhn_fix};
 use crate::wire::{all_digits, stable_hash};
+use cardpointe_vp3300::Ksn;
 
 /// The emulator's test key set: KSNs whose first five bytes are these use [`Bdk::ANSI_TEST`].
 pub(crate) const TEST_KEY_SET_ID: [u8; 5] = [0xFF, 0xFF, 0x98, 0x76, 0x54];
@@ -163,10 +164,7 @@ fn masked_pan_of_track(track: &str) -> String {
 /// A verified enhanced MSR record: track 2 (then track 1) decrypted under the test key set,
 /// else the masked tracks.
 fn read_record(record: &MsrRecord<'_>) -> Result<ReaderCard, DeviceDataError> {
-    let ksn = record
-        .ksn
-        .as_ref()
-        .and_then(|k| Ksn::from_slice(k.as_bytes()).ok());
+    let ksn = record.ksn;
     let masked_name = || {
         let track1 = String::from_utf8_lossy(record.masked_tracks[0]);
         track1
@@ -349,7 +347,7 @@ fn read_emv(bytes: &[u8]) -> Result<ReaderCard, DeviceDataError> {
         entrymode,
         emv: Some(tags.emv_read()),
     };
-    let ksn = tags.ksn.and_then(|k| Ksn::from_slice(k).ok());
+    let ksn = tags.ksn.and_then(|k| Ksn::parse(k).ok());
     if let (Some(ksn), Some(bdk)) = (ksn, ksn.as_ref().and_then(test_key))
         && let Some(enc) = tags.pan.or(tags.track2)
     {

@@ -6,7 +6,8 @@
 mod common;
 
 use cardpointe_types::{AuthRequest, Operation as _};
-use cardpointe_vp3300_sim::dukpt::{self, Bdk, Ksn};
+use cardpointe_vp3300::Ksn;
+use cardpointe_vp3300_sim::dukpt::{self, Bdk};
 use common::*;
 use serde_json::{Value, json};
 

@@ -7,7 +7,8 @@ mod common;
 
 use std::time::Duration;
 
-use cardpointe_vp3300_sim::dukpt::{self, Bdk, Ksn};
+use cardpointe_vp3300::Ksn;
+use cardpointe_vp3300_sim::dukpt::{self, Bdk};
 use common::*;
 use serde_json::{Value, json};
 

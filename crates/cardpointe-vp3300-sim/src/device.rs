@@ -10,8 +10,9 @@ use cardpointe_vp3300::{Decoded, Frame, FrameDecoder, FrameError, FrameKind, Sta
 use zeroize::Zeroizing;
 
 use crate::cards::{Entry, Presentation, TestCard};
-use crate::dukpt::{Bdk, Ksn};
+use crate::dukpt::Bdk;
 use crate::payload::{self, ChipRead, Keys};
+use cardpointe_vp3300::Ksn;
 
 /// Something that goes wrong, chosen per device.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]

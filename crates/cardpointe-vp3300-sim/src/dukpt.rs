@@ -8,12 +8,16 @@
 //! (EDE2) under the whole 16-byte variant; data is TDES-CBC with an all-zero IV and zero padding
 //! (`vp3300-protocol.md` section 6).
 //!
+//! KSNs are `cardpointe-vp3300`'s [`Ksn`] (the reader's own type); only its TDES form is
+//! derived here.
+//!
 //! The emulator (`cardpointe-sim`) uses [`decrypt_data`] to recover the card number behind a
 //! payload made by the virtual reader; the virtual reader uses [`encrypt_data`] to make one. Both are checked in the
 //! tests against the published ANSI X9.24-1 test vectors.
 //!
 //! ```
-//! use cardpointe_vp3300_sim::dukpt::{Bdk, Ksn, decrypt_data, encrypt_data};
+//! use cardpointe_vp3300::Ksn;
+//! use cardpointe_vp3300_sim::dukpt::{Bdk, decrypt_data, encrypt_data};
 //! let bdk = Bdk::ANSI_TEST;
 //! let ksn = Ksn::from_hex("FFFF9876543210E00008").unwrap();
 //! let sealed = encrypt_data(&bdk, &ksn, b";4111111111111111=2512?").unwrap();
@@ -22,6 +26,7 @@
 //! assert!(opened.starts_with(b";4111111111111111=2512?"));
 //! ```
 
+use cardpointe_vp3300::Ksn;
 use des::Des;
 use des::TdesEde2;
 use des::cipher::generic_array::GenericArray;
@@ -32,14 +37,20 @@ use zeroize::Zeroize;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DukptError {
-    /// The KSN was not 10 bytes (20 hex digits) long.
+    /// An AES DUKPT KSN (12 bytes) was given to this TDES DUKPT code.
     #[error(
-        "a TDES DUKPT KSN is 10 bytes (20 hex digits), got {0} bytes; AES DUKPT KSNs (12 bytes) are not supported"
+        "the KSN is an AES DUKPT KSN (12 bytes); this derivation is TDES DUKPT (10-byte KSNs, ANSI X9.24-1)"
     )]
-    KsnLength(usize),
-    /// The KSN text held a character that is not a hex digit.
-    #[error("the KSN is not hex: character {0:?} at offset {1}")]
-    KsnNotHex(char, usize),
+    AesKsn,
+    /// A key was not 16 bytes (32 hex digits) long.
+    #[error("a double-length TDES key is 16 bytes (32 hex digits), got {0} bytes")]
+    KeyLength(usize),
+    /// Hex text held a character that is not a hex digit.
+    #[error("not hex: the character at offset {0} is not 0-9 or A-F")]
+    NotHex(usize),
+    /// Hex text had an odd number of digits.
+    #[error("hex text has an odd number of digits ({0}); every byte is two digits")]
+    OddHexLength(usize),
     /// The transaction counter has more than ten one-bits, which no reader ever uses.
     #[error(
         "transaction counter {0:#x} has more than 10 one-bits; ANSI X9.24-1 devices never use such counters"
@@ -65,13 +76,14 @@ impl Key16 {
     /// Parses 32 hex digits.
     ///
     /// # Errors
-    /// [`DukptError::KsnNotHex`] / [`DukptError::KsnLength`] (the same hex rules as a KSN).
+    /// [`DukptError::NotHex`] / [`DukptError::OddHexLength`] for text that is not hex,
+    /// [`DukptError::KeyLength`] for other than 32 digits.
     pub fn from_hex(text: &str) -> Result<Self, DukptError> {
-        let bytes = decode_hex(text)?;
+        let bytes = zeroize::Zeroizing::new(decode_hex(text)?);
         let array: [u8; 16] = bytes
             .as_slice()
             .try_into()
-            .map_err(|_| DukptError::KsnLength(bytes.len()))?;
+            .map_err(|_| DukptError::KeyLength(bytes.len()))?;
         Ok(Self(array))
     }
 
@@ -128,88 +140,11 @@ impl Key16 {
     ]);
 }
 
-/// A 10-byte TDES DUKPT key serial number: 59 bits of key-set and device identity, then a
-/// 21-bit transaction counter.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Ksn([u8; 10]);
-
-const COUNTER_MASK: u32 = 0x1F_FFFF;
-
-impl Ksn {
-    /// The ANSI X9.24-1 test initial KSN `FFFF9876543210E00000`.
-    pub const ANSI_TEST_INITIAL: Self =
-        Self([0xFF, 0xFF, 0x98, 0x76, 0x54, 0x32, 0x10, 0xE0, 0, 0]);
-
-    /// Wraps 10 raw bytes.
-    #[must_use]
-    pub const fn new(bytes: [u8; 10]) -> Self {
-        Self(bytes)
-    }
-
-    /// Parses 10 raw bytes.
-    ///
-    /// # Errors
-    /// [`DukptError::KsnLength`] if `bytes` is not 10 long.
-    pub fn from_slice(bytes: &[u8]) -> Result<Self, DukptError> {
-        let array: [u8; 10] = bytes
-            .try_into()
-            .map_err(|_| DukptError::KsnLength(bytes.len()))?;
-        Ok(Self(array))
-    }
-
-    /// Parses 20 hex digits (either case).
-    ///
-    /// # Errors
-    /// [`DukptError::KsnNotHex`] or [`DukptError::KsnLength`].
-    pub fn from_hex(text: &str) -> Result<Self, DukptError> {
-        Self::from_slice(&decode_hex(text)?)
-    }
-
-    /// The raw bytes.
-    #[must_use]
-    pub const fn as_bytes(&self) -> &[u8; 10] {
-        &self.0
-    }
-
-    /// The 21-bit transaction counter.
-    #[must_use]
-    pub fn counter(&self) -> u32 {
-        (u32::from(self.0[7] & 0x1F) << 16) | (u32::from(self.0[8]) << 8) | u32::from(self.0[9])
-    }
-
-    /// The same KSN with its transaction counter replaced by `counter` (low 21 bits).
-    #[must_use]
-    pub fn with_counter(&self, counter: u32) -> Self {
-        let counter = counter & COUNTER_MASK;
-        let mut out = self.0;
-        out[7] = (out[7] & 0xE0) | ((counter >> 16) as u8 & 0x1F);
-        out[8] = (counter >> 8) as u8;
-        out[9] = counter as u8;
-        Self(out)
-    }
-
-    /// The initial KSN (counter zero) that the IPEK is derived from.
-    #[must_use]
-    pub fn initial(&self) -> Self {
-        self.with_counter(0)
-    }
-
-    /// The conventional key-set identifier: the first five bytes.
-    #[must_use]
-    pub fn key_set_id(&self) -> [u8; 5] {
-        [self.0[0], self.0[1], self.0[2], self.0[3], self.0[4]]
-    }
-
-    /// Upper-case hex.
-    #[must_use]
-    pub fn to_hex(&self) -> String {
-        encode_hex(&self.0)
-    }
-}
-
-impl core::fmt::Debug for Ksn {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "Ksn({})", self.to_hex())
+/// The 10 bytes of a TDES KSN; AES DUKPT KSNs are refused.
+fn tdes_bytes(ksn: &Ksn) -> Result<[u8; 10], DukptError> {
+    match ksn {
+        Ksn::Tdes(bytes) => Ok(*bytes),
+        _ => Err(DukptError::AesKsn),
     }
 }
 
@@ -246,11 +181,13 @@ fn xor8(a: [u8; 8], b: &[u8; 8]) -> [u8; 8] {
 }
 
 /// The initial PIN encryption key (IPEK) of the device whose KSN is `ksn` under `bdk`.
-#[must_use]
-pub fn ipek(bdk: &Bdk, ksn: &Ksn) -> Key16 {
-    let initial = ksn.initial();
+///
+/// # Errors
+/// [`DukptError::AesKsn`] for an AES DUKPT KSN.
+pub fn ipek(bdk: &Bdk, ksn: &Ksn) -> Result<Key16, DukptError> {
+    let initial = tdes_bytes(&ksn.initial())?;
     let mut seed = [0u8; 8];
-    seed.copy_from_slice(&initial.0[..8]);
+    seed.copy_from_slice(&initial[..8]);
     let mut left = seed;
     tdes_encrypt_block(bdk, &mut left);
     let mut right = seed;
@@ -258,7 +195,7 @@ pub fn ipek(bdk: &Bdk, ksn: &Ksn) -> Key16 {
     let mut out = [0u8; 16];
     out[..8].copy_from_slice(&left);
     out[8..].copy_from_slice(&right);
-    Key16(out)
+    Ok(Key16(out))
 }
 
 /// The non-reversible key generation process: one step of the future-key derivation.
@@ -277,16 +214,17 @@ fn non_reversible_step(key: &Key16, data: [u8; 8]) -> Key16 {
 /// The transaction key (before any variant) for `ksn`, derived from the device's IPEK.
 ///
 /// # Errors
-/// [`DukptError::CounterTooManyBits`] when the counter has more than ten one-bits.
+/// [`DukptError::CounterTooManyBits`] when the counter has more than ten one-bits,
+/// [`DukptError::AesKsn`] for an AES DUKPT KSN.
 pub fn transaction_key(ipek: &Key16, ksn: &Ksn) -> Result<Key16, DukptError> {
+    let initial = tdes_bytes(&ksn.initial())?;
     let counter = ksn.counter();
     if counter.count_ones() > 10 {
         return Err(DukptError::CounterTooManyBits(counter));
     }
     // The KSN register: the rightmost 64 bits of the KSN with the counter cleared.
-    let initial = ksn.initial();
     let mut register = [0u8; 8];
-    register.copy_from_slice(&initial.0[2..]);
+    register.copy_from_slice(&initial[2..]);
     let mut key = ipek.clone();
     for bit in (0..21).rev() {
         let shift = 1u32 << bit;
@@ -325,16 +263,16 @@ pub fn data_key(transaction_key: &Key16) -> Key16 {
 /// The data key for `ksn` under `bdk` (IPEK → transaction key → data variant).
 ///
 /// # Errors
-/// [`DukptError::CounterTooManyBits`].
+/// [`DukptError::CounterTooManyBits`], [`DukptError::AesKsn`].
 pub fn data_key_for(bdk: &Bdk, ksn: &Ksn) -> Result<Key16, DukptError> {
-    Ok(data_key(&transaction_key(&ipek(bdk, ksn), ksn)?))
+    Ok(data_key(&transaction_key(&ipek(bdk, ksn)?, ksn)?))
 }
 
 /// Encrypts `plaintext` as an ID TECH reader does: data key of `ksn`, TDES-CBC, zero IV, zero
 /// padding to a multiple of 8 bytes.
 ///
 /// # Errors
-/// [`DukptError::CounterTooManyBits`].
+/// [`DukptError::CounterTooManyBits`], [`DukptError::AesKsn`].
 pub fn encrypt_data(bdk: &Bdk, ksn: &Ksn, plaintext: &[u8]) -> Result<Vec<u8>, DukptError> {
     let key = data_key_for(bdk, ksn)?;
     let mut out = plaintext.to_vec();
@@ -356,7 +294,8 @@ pub fn encrypt_data(bdk: &Bdk, ksn: &Ksn, plaintext: &[u8]) -> Result<Vec<u8>, D
 /// is left in place (the caller knows the clear length from the record).
 ///
 /// # Errors
-/// [`DukptError::CiphertextLength`] or [`DukptError::CounterTooManyBits`].
+/// [`DukptError::CiphertextLength`], [`DukptError::CounterTooManyBits`] or
+/// [`DukptError::AesKsn`].
 pub fn decrypt_data(bdk: &Bdk, ksn: &Ksn, ciphertext: &[u8]) -> Result<Vec<u8>, DukptError> {
     if !ciphertext.len().is_multiple_of(8) {
         return Err(DukptError::CiphertextLength(ciphertext.len()));
@@ -379,21 +318,21 @@ pub fn decrypt_data(bdk: &Bdk, ksn: &Ksn, ciphertext: &[u8]) -> Result<Vec<u8>, 
 /// `devicedata` payloads are written in.
 ///
 /// # Errors
-/// [`DukptError::KsnNotHex`] for a character that is not a hex digit, [`DukptError::KsnLength`]
-/// for an odd number of digits.
+/// [`DukptError::NotHex`] for a character that is not a hex digit,
+/// [`DukptError::OddHexLength`] for an odd number of digits.
 pub fn decode_hex(text: &str) -> Result<Vec<u8>, DukptError> {
     let text = text.trim();
     let mut out = Vec::with_capacity(text.len() / 2);
     let mut high: Option<u8> = None;
     for (offset, ch) in text.char_indices() {
-        let nibble = ch.to_digit(16).ok_or(DukptError::KsnNotHex(ch, offset))? as u8;
+        let nibble = ch.to_digit(16).ok_or(DukptError::NotHex(offset))? as u8;
         match high.take() {
             Some(h) => out.push((h << 4) | nibble),
             None => high = Some(nibble),
         }
     }
     if high.is_some() {
-        return Err(DukptError::KsnLength(text.len().div_ceil(2)));
+        return Err(DukptError::OddHexLength(text.len()));
     }
     Ok(out)
 }
@@ -414,10 +353,10 @@ mod tests {
 
     #[test]
     fn ipek_matches_the_ansi_x9_24_annex_a_vector() {
-        let key = ipek(&Bdk::ANSI_TEST, &ksn("FFFF9876543210E00000"));
+        let key = ipek(&Bdk::ANSI_TEST, &ksn("FFFF9876543210E00000")).unwrap();
         assert_eq!(key.to_hex(), "6AC292FAA1315B4D858AB3A3D7D5933A");
         // The counter bits never enter the IPEK.
-        let key = ipek(&Bdk::ANSI_TEST, &ksn("FFFF9876543210E00008"));
+        let key = ipek(&Bdk::ANSI_TEST, &ksn("FFFF9876543210E00008")).unwrap();
         assert_eq!(key.to_hex(), "6AC292FAA1315B4D858AB3A3D7D5933A");
     }
 
@@ -446,7 +385,7 @@ mod tests {
     #[test]
     fn transaction_key_at_counter_one_matches_the_published_base_key() {
         let tk = transaction_key(
-            &ipek(&Bdk::ANSI_TEST, &Ksn::ANSI_TEST_INITIAL),
+            &ipek(&Bdk::ANSI_TEST, &Ksn::ANSI_TEST_INITIAL).unwrap(),
             &ksn("FFFF9876543210E00001"),
         )
         .unwrap();
@@ -463,7 +402,7 @@ mod tests {
     fn pin_block_encrypts_to_the_published_ciphertext() {
         // Annex A: PIN block 041274EDCBA9876F under the counter-1 PIN key.
         let tk = transaction_key(
-            &ipek(&Bdk::ANSI_TEST, &Ksn::ANSI_TEST_INITIAL),
+            &ipek(&Bdk::ANSI_TEST, &Ksn::ANSI_TEST_INITIAL).unwrap(),
             &ksn("FFFF9876543210E00001"),
         )
         .unwrap();
@@ -474,7 +413,7 @@ mod tests {
 
     #[test]
     fn counters_with_more_than_ten_bits_are_refused() {
-        let ipek = ipek(&Bdk::ANSI_TEST, &Ksn::ANSI_TEST_INITIAL);
+        let ipek = ipek(&Bdk::ANSI_TEST, &Ksn::ANSI_TEST_INITIAL).unwrap();
         let err = transaction_key(&ipek, &ksn("FFFF9876543210E007FF")).unwrap_err();
         assert_eq!(err, DukptError::CounterTooManyBits(0x7FF));
     }
@@ -493,16 +432,18 @@ mod tests {
     }
 
     #[test]
-    fn ksn_counter_and_initial_follow_the_bit_layout() {
-        let k = ksn("FFFF9876543210E12345");
-        assert_eq!(k.counter(), 0x012345);
-        assert_eq!(k.initial().to_hex(), "FFFF9876543210E00000");
-        assert_eq!(k.with_counter(8).to_hex(), "FFFF9876543210E00008");
-        assert_eq!(Ksn::from_hex("FFFF").unwrap_err(), DukptError::KsnLength(2));
-        assert!(matches!(
-            Ksn::from_hex("ZZ"),
-            Err(DukptError::KsnNotHex('Z', 0))
-        ));
+    fn aes_ksns_and_bad_hex_are_refused_with_what_was_wrong() {
+        let aes = Ksn::Aes([1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 1]);
+        assert_eq!(
+            encrypt_data(&Bdk::ANSI_TEST, &aes, b"x").unwrap_err(),
+            DukptError::AesKsn
+        );
+        assert_eq!(
+            Key16::from_hex("0123").unwrap_err(),
+            DukptError::KeyLength(2)
+        );
+        assert_eq!(decode_hex("ABC").unwrap_err(), DukptError::OddHexLength(3));
+        assert_eq!(decode_hex("AZ").unwrap_err(), DukptError::NotHex(1));
     }
 
     #[test]

@@ -68,7 +68,7 @@
 //! ```
 //! use cardpointe_vp3300::command::{Interfaces, Payment};
 //! use cardpointe_vp3300::{MsrRecordBuf, ReaderEvent, Transaction, TransactionRequest};
-//! use cardpointe_vp3300_sim::dukpt::{self, Bdk, Ksn};
+//! use cardpointe_vp3300_sim::dukpt::{self, Bdk};
 //! use cardpointe_vp3300_sim::{DeviceConfig, Entry, Pair, Presentation, TestCard};
 //!
 //! let swipe = Presentation::by(TestCard::uat_visa(), Entry::Swipe);
@@ -81,7 +81,7 @@
 //! };
 //! let record = MsrRecordBuf::from_hex_ascii(data.payload().as_bytes())?;
 //! let record = record.record()?;
-//! let ksn = Ksn::from_slice(record.ksn.expect("the record carries its KSN").as_bytes())?;
+//! let ksn = record.ksn.expect("the record carries its KSN");
 //! let track2 = dukpt::decrypt_data(&Bdk::ANSI_TEST, &ksn, record.encrypted_tracks[1])?;
 //! assert!(track2.starts_with(b";4788250000121443="));
 //! # Ok::<(), Box<dyn std::error::Error>>(())

@@ -6,8 +6,9 @@ use cardpointe_vp3300::MsrRecord;
 use zeroize::Zeroizing;
 
 use crate::cards::TestCard;
-use crate::dukpt::{self, Bdk, Ksn};
+use crate::dukpt::{self, Bdk};
 use crate::issuer::fnv1a;
+use cardpointe_vp3300::Ksn;
 
 /// Appends one TLV with `cardpointe-emv`'s writer (minimal length field).
 pub(crate) fn put_tlv(out: &mut Vec<u8>, tag: u32, value: &[u8]) {
