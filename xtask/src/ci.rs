@@ -41,6 +41,8 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     ])?;
     // The README's test command: unit, integration and doc tests, and the fuzz corpora.
     cargo_run(&["test", "--workspace"])?;
+    // The Node.js package from source, packed and installed in a clean folder, its tests run.
+    crate::bindings::node::run(&[])?;
     // Lean configurations that feature unification hides inside the workspace: the BLE-only
     // reader (no `simulator`, so no virtual reader), the emulator with no program parts and
     // the facade with no optional layer.

@@ -18,6 +18,16 @@ pub(crate) fn cargo() -> String {
 
 /// Runs `program args…` in the workspace root with extra environment, failing on a non-zero exit.
 pub(crate) fn run_env(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
+    run_in(&workspace_root(), program, args, env)
+}
+
+/// Runs `program args…` in `dir` with extra environment, failing on a non-zero exit.
+pub(crate) fn run_in(
+    dir: &Path,
+    program: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Result<(), String> {
     let shown: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let prefix = if shown.is_empty() {
         String::new()
@@ -28,7 +38,7 @@ pub(crate) fn run_env(program: &str, args: &[&str], env: &[(&str, &str)]) -> Res
     let status = Command::new(program)
         .args(args)
         .envs(env.iter().copied())
-        .current_dir(workspace_root())
+        .current_dir(dir)
         .status()
         .map_err(|e| format!("could not start `{program}`: {e}"))?;
     if status.success() {

@@ -4,8 +4,10 @@
 //! * `fuzz` — the cargo-fuzz campaigns (see [`fuzz`]).
 //! * `bench` — the criterion benches and one table of their figures (see [`mod@bench`]).
 //! * `release` — version bump, changelog, CI, packaging, tag, publish (see [`release`]).
+//! * `test-node` — the Node.js package built, packed, installed and tested (see [`bindings::node`]).
 
 mod bench;
+mod bindings;
 mod ci;
 mod cmd;
 mod fuzz;
@@ -28,7 +30,9 @@ tasks:
   bench     [BENCH...] [--quick] [--report-only]: run the criterion benches, print one table,
             write benches/RESULTS.md
   release   <patch|minor|major|X.Y.Z> [--execute] [--no-publish] [--skip-ci] [--date YYYY-MM-DD]:
-            bump, changelog, ci, package, commit and tag (dry run unless --execute; resumable)";
+            bump, changelog, ci, package, commit and tag (dry run unless --execute; resumable)
+  test-node build the Node.js package from source (napi CLI from npm, dev profile), check its
+            index.d.ts, npm pack it, install it into a clean folder, run its tests and examples";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +41,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("release") => release::run(&args[1..]),
+        Some("test-node") => bindings::node::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

@@ -1,0 +1,3 @@
+//! Builds and tests the language packages in `crates/` from source, as their users get them.
+
+pub(crate) mod node;
