@@ -3,7 +3,7 @@
 //! generates, plus `approved`, decided by the Rust model (`HasOutcome`). Declines are values.
 //!
 //! Every result also answers `util.inspect` (what `console.log` prints) with a masked copy:
-//! tokens show only their last four, signatures only their length (see [`masked`]).
+//! tokens show only their last four, signatures only their length.
 
 use cardpointe::HasOutcome;
 use cardpointe::types::{MaskedAccount, Token};
