@@ -118,7 +118,7 @@ pub(crate) fn tokenize(state: &mut State, site: &str, body: &Map<String, Value>)
     }
     if account.len() == 16 && account.starts_with('9') {
         // Token update: attach expiry to an existing token.
-        return match state.vault.tokens.get_mut(&account) {
+        return match state.vault.get_mut(site, &account) {
             Some(entry) => {
                 if expiry.is_some() {
                     entry.expiry = expiry;

@@ -119,15 +119,24 @@ fn test_key(ksn: &Ksn) -> Option<Bdk> {
     (ksn.key_set_id() == TEST_KEY_SET_ID).then_some(Bdk::ANSI_TEST)
 }
 
-/// Replaces masked digits (`*`, `X`, `C`) with stable digits and fixes the Luhn digit.
+/// Replaces masked digits (`*`, `X`, `C`) with stable digits and fixes the Luhn digit. The
+/// mask character does not matter: `6510CCCCCCCC0133` (a TLV's `C` nibbles) and
+/// `6510********0133` (a track's asterisks) are the same card.
 pub(crate) fn stand_in_pan(masked: &str) -> Option<String> {
-    let masked: String = masked.chars().filter(|c| !c.is_whitespace()).collect();
+    let masked: String = masked
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            'X' | 'x' | 'C' | 'c' => '*',
+            other => other,
+        })
+        .collect();
     if masked.len() < 12 || masked.len() > 19 {
         return None;
     }
     let hidden: Vec<usize> = masked
         .char_indices()
-        .filter(|(_, c)| matches!(c, '*' | 'X' | 'x' | 'C' | 'c'))
+        .filter(|(_, c)| *c == '*')
         .map(|(i, _)| i)
         .collect();
     let mut seed = stable_hash(&[masked.as_bytes()]);

@@ -112,7 +112,11 @@ impl Ctx<'_> {
                         .cloned()
                 });
             let account = found.ok_or("96")?;
-            let entry = self.state.vault.tokens.get(&account.token).ok_or("98")?;
+            let entry = self
+                .state
+                .vault
+                .get(&self.config.site, &account.token)
+                .ok_or("98")?;
             return Ok(Source {
                 pan: entry.pan.clone(),
                 token: account.token.clone(),
@@ -159,7 +163,12 @@ impl Ctx<'_> {
             return Err("11");
         }
         if account.len() == 16 && account.starts_with('9') {
-            let entry = self.state.vault.tokens.get(&account).ok_or("98")?.clone();
+            let entry = self
+                .state
+                .vault
+                .get(&self.config.site, &account)
+                .ok_or("98")?
+                .into_owned();
             let accttype = match &entry.routing {
                 Some(_) => accttype.unwrap_or_else(|| "ECHK".to_owned()),
                 None => rules::brand(entry.pan.as_str())
@@ -480,7 +489,7 @@ impl Ctx<'_> {
         }
         // Card data kept with a reader token is single use: the auth consumes it.
         if source.entrymode.is_some()
-            && let Some(entry) = self.state.vault.tokens.get_mut(&source.token)
+            && let Some(entry) = self.state.vault.get_mut(&self.config.site, &source.token)
         {
             entry.entrymode = None;
             entry.emv = None;
@@ -594,8 +603,7 @@ impl Ctx<'_> {
         let routing = self
             .state
             .vault
-            .tokens
-            .get(&source.token)
+            .get(&self.config.site, &source.token)
             .and_then(|e| e.routing.clone())
             .unwrap_or_default();
         if !rules::aba_valid(&routing) {

@@ -138,6 +138,7 @@ pub mod engine;
 mod faults;
 mod gateway;
 mod profile;
+mod public_tokens;
 mod reply;
 mod reports;
 mod rules;

@@ -268,7 +268,11 @@ fn tokenize_account(
         return Err("11");
     }
     if account.len() == 16 && account.starts_with('9') {
-        let entry = ctx.state.vault.tokens.get(&account).ok_or("98")?;
+        let entry = ctx
+            .state
+            .vault
+            .get(&ctx.config.site, &account)
+            .ok_or("98")?;
         let accttype = match &entry.routing {
             Some(_) => "ECHK".to_owned(),
             None => rules::brand(entry.pan.as_str())

@@ -43,7 +43,7 @@ pub(crate) fn bin_info(pan: &str) -> Obj {
 impl Ctx<'_> {
     /// `bin/{merchid}/{token}`.
     pub(crate) fn bin(&self, token: &str) -> Reply {
-        let mut obj = match self.state.vault.tokens.get(token) {
+        let mut obj = match self.state.vault.get(&self.config.site, token) {
             Some(entry) if entry.routing.is_none() => bin_info(entry.pan.as_str()),
             _ => {
                 let mut obj = Obj::new();
@@ -449,7 +449,7 @@ impl Ctx<'_> {
                 message("token", "token is missing or empty");
                 "UNKNOWN"
             }
-            Some(t) => match self.state.vault.tokens.get(t) {
+            Some(t) => match self.state.vault.get(&self.config.site, t) {
                 Some(_) => "CREDIT",
                 None => {
                     message("token", "Invalid Token");

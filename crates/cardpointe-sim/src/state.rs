@@ -2,12 +2,14 @@
 //! allowed), batches, stored profiles and the token vault. Serialisable so `--state FILE` can
 //! keep it across restarts.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::clock::{self, DAY_MS};
+use crate::public_tokens;
 use crate::wire::{Respstat, SplitMix, stable_hash};
 use cardpointe_types::luhn_valid;
 
@@ -252,6 +254,18 @@ pub(crate) struct VaultEntry {
     pub(crate) emv: Option<crate::emv::EmvRead>,
 }
 
+impl VaultEntry {
+    fn new(pan: &str, routing: Option<&str>) -> Self {
+        Self {
+            pan: Pan::new(pan),
+            routing: routing.map(str::to_owned),
+            expiry: None,
+            entrymode: None,
+            emv: None,
+        }
+    }
+}
+
 /// The site's token vault: deterministic PAN → token, token → PAN.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Vault {
@@ -261,6 +275,26 @@ pub(crate) struct Vault {
 }
 
 impl Vault {
+    /// What `token` stands for on `site`: a token this vault issued, or one of the published
+    /// UAT tokens ([`public_tokens`]) even before it was issued here.
+    pub(crate) fn get(&self, site: &str, token: &str) -> Option<Cow<'_, VaultEntry>> {
+        if let Some(entry) = self.tokens.get(token) {
+            return Some(Cow::Borrowed(entry));
+        }
+        let (pan, routing) = public_tokens::account_of(site, token)?;
+        Some(Cow::Owned(VaultEntry::new(pan, routing)))
+    }
+
+    /// [`Vault::get`] for changing the entry (a published token is stored on first use).
+    pub(crate) fn get_mut(&mut self, site: &str, token: &str) -> Option<&mut VaultEntry> {
+        if !self.tokens.contains_key(token) {
+            let (pan, routing) = public_tokens::account_of(site, token)?;
+            self.tokens
+                .insert(token.to_owned(), VaultEntry::new(pan, routing));
+        }
+        self.tokens.get_mut(token)
+    }
+
     /// The token of a card (or ACH `routing` + `account`), made on first sight. Tokens follow
     /// section 6.4: 16 digits, `9`, the first two digits of the PAN (routing for ACH), opaque
     /// middle digits, the last four of the PAN (account), Luhn-valid; deterministic per site
@@ -281,6 +315,14 @@ impl Vault {
         if !unique && let Some(token) = self.by_account.get(&key) {
             return token.clone();
         }
+        if !unique && let Some(token) = public_tokens::token_for(site, pan, routing) {
+            let token = token.to_owned();
+            self.by_account.insert(key, token.clone());
+            self.tokens
+                .entry(token.clone())
+                .or_insert_with(|| VaultEntry::new(pan, routing));
+            return token;
+        }
         let prefix_source = routing.unwrap_or(pan);
         let prefix = prefix_source.get(..2).unwrap_or("00");
         let last4 = pan.get(pan.len().saturating_sub(4)..).unwrap_or("0000");
@@ -297,20 +339,16 @@ impl Vault {
             let taken = self
                 .tokens
                 .get(&token)
-                .is_some_and(|e| e.pan.as_str() != pan || e.routing.as_deref() != routing);
+                .is_some_and(|e| e.pan.as_str() != pan || e.routing.as_deref() != routing)
+                || public_tokens::account_of(site, &token)
+                    .is_some_and(|published| published != (pan, routing));
             if !taken || salt > 64 {
                 if !unique {
                     self.by_account.insert(key, token.clone());
                 }
                 self.tokens
                     .entry(token.clone())
-                    .or_insert_with(|| VaultEntry {
-                        pan: Pan::new(pan),
-                        routing: routing.map(str::to_owned),
-                        expiry: None,
-                        entrymode: None,
-                        emv: None,
-                    });
+                    .or_insert_with(|| VaultEntry::new(pan, routing));
                 return token;
             }
             salt += 1;
