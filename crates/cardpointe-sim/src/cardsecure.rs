@@ -6,6 +6,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::SiteConfig;
 use crate::devicedata::{self, DeviceDataError};
 use crate::gateway::expiry_mmyy;
 use crate::reply::Reply;
@@ -35,7 +36,8 @@ fn success(token: String) -> Reply {
 }
 
 /// `POST cardsecure/api/v1/ccn/tokenize`.
-pub(crate) fn tokenize(state: &mut State, site: &str, body: &Map<String, Value>) -> Reply {
+pub(crate) fn tokenize(state: &mut State, config: &SiteConfig, body: &Map<String, Value>) -> Reply {
+    let site = config.site.as_str();
     let f = Fields(body);
     let unique = f.flag("unique");
     let account = f.text("account");
@@ -70,7 +72,7 @@ pub(crate) fn tokenize(state: &mut State, site: &str, body: &Map<String, Value>)
                 )
             }
             Some(_) => error(16, "Unknown algorithm"),
-            None => match devicedata::read(&data) {
+            None => match devicedata::read(&data, &config.bdks) {
                 Ok(card) => {
                     let token =
                         state

@@ -2,6 +2,7 @@
 //! their processor flavour. Loaded from TOML (`--merchants FILE`, feature `toml`) or built in
 //! code; the default is the public UAT test identity.
 
+use cardpointe_vp3300_sim::dukpt::Bdk;
 use serde::{Deserialize, Serialize};
 
 /// The host a merchant's transactions are emulated on; selects response codes and UAT rules.
@@ -162,6 +163,28 @@ pub struct SiteConfig {
     pub credentials: Vec<Credential>,
     /// Served merchants.
     pub merchants: Vec<Merchant>,
+    /// Base derivation keys reader data (`devicedata`, `auth.track`) is decrypted with, tried
+    /// after the ANSI X9.24 test BDK (always tried first). In the merchants file:
+    /// `bdks = ["0123456789ABCDEFFEDCBA9876543210"]` (32 hex digits each); on the command
+    /// line: `--bdk`. Never serialized.
+    #[serde(default, skip_serializing, deserialize_with = "bdks_from_hex")]
+    pub bdks: Vec<Bdk>,
+}
+
+/// `bdks` of a merchants file: 32 hex digits each.
+fn bdks_from_hex<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<Bdk>, D::Error> {
+    let texts = zeroize::Zeroizing::new(Vec::<String>::deserialize(deserializer)?);
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            Bdk::from_hex(text).map_err(|e| {
+                serde::de::Error::custom(format!(
+                    "bdks[{i}] is not a BDK ({e}); write each as 32 hex digits, e.g. \"0123456789ABCDEFFEDCBA9876543210\""
+                ))
+            })
+        })
+        .collect()
 }
 
 /// Why a merchants file could not be used.
@@ -214,7 +237,25 @@ impl SiteConfig {
                 Merchant::new("542041", Processor::Pstr),
                 Merchant::new("800000009033", Processor::Rpct),
             ],
+            bdks: Vec::new(),
         }
+    }
+
+    /// The same site, decrypting reader data with `bdk` too (after the ANSI test BDK and the
+    /// keys already given).
+    ///
+    /// ```
+    /// use cardpointe_sim::SiteConfig;
+    /// use cardpointe_vp3300_sim::dukpt::Bdk;
+    /// let bdk = Bdk::from_hex("0123456789ABCDEF0123456789ABCDEF")?;
+    /// let site = SiteConfig::uat().with_bdk(bdk);
+    /// assert_eq!(site.bdks.len(), 1);
+    /// # Ok::<(), cardpointe_vp3300_sim::dukpt::DukptError>(())
+    /// ```
+    #[must_use]
+    pub fn with_bdk(mut self, bdk: Bdk) -> Self {
+        self.bdks.push(bdk);
+        self
     }
 
     /// Parses the TOML form:
@@ -294,6 +335,24 @@ mod tests {
         assert_eq!(m.processor, Processor::Rpct);
         assert!(m.refund_unsettled && m.partial_refunds);
         assert_eq!(m.currency, "USD");
+        assert!(config.bdks.is_empty());
+    }
+
+    #[test]
+    fn merchants_file_bdks_are_read_and_a_bad_one_is_named() {
+        let config = SiteConfig::from_toml(
+            "site = \"s\"\nbdks = [\"0123456789abcdef0123456789ABCDEF\"]\ncredentials = []\nmerchants = []\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.bdks,
+            vec![Bdk::from_hex("0123456789ABCDEF0123456789ABCDEF").unwrap()]
+        );
+        let err = SiteConfig::from_toml(
+            "site = \"s\"\nbdks = [\"0123\"]\ncredentials = []\nmerchants = []\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("bdks[0]"), "{err}");
     }
 
     #[test]

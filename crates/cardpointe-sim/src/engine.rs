@@ -614,9 +614,7 @@ impl Engine {
         let mut state = lock(&self.state);
         match (method, path) {
             ("POST" | "PUT", "/cardsecure/api/v1/ccn/tokenize") => match body {
-                Some(Value::Object(map)) => {
-                    cardsecure::tokenize(&mut state, &self.config.site, map)
-                }
+                Some(Value::Object(map)) => cardsecure::tokenize(&mut state, &self.config, map),
                 Some(Value::Null) => cardsecure_error(77, "JSON deserialization error"),
                 _ => cardsecure_error(74, "Missing required parameter"),
             },

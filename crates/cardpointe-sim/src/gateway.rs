@@ -134,7 +134,7 @@ impl Ctx<'_> {
             });
         }
         if let Some(track) = f.text("track") {
-            let card = devicedata::read_track(&track).map_err(|_| "12")?;
+            let card = devicedata::read_track(&track, &self.config.bdks).map_err(|_| "12")?;
             let pan = card.pan.as_str().to_owned();
             let brand = check_pan(&pan).map_err(|AccountError::Code(c)| c)?;
             let token = self.tokenize_pan(&pan, None);

@@ -35,6 +35,10 @@ pub struct ServeArgs {
     /// Merchants and credentials (TOML); default: the public UAT test identity.
     #[arg(long)]
     pub merchants: Option<PathBuf>,
+    /// A base derivation key (32 hex digits) to decrypt reader data with, after the ANSI test
+    /// BDK and the merchants file's `bdks`; repeat for more.
+    #[arg(long = "bdk", value_name = "HEX", value_parser = parse_bdk)]
+    pub bdks: Vec<crate::dukpt::Bdk>,
     /// Keep the ledger in this file across restarts (default: memory only).
     #[arg(long)]
     pub state: Option<PathBuf>,
@@ -82,6 +86,12 @@ Test helpers (no credentials; JSON answers), under the base URL:
 Every answer carries X-Request-Id (the client's, echoed, or a new one).
 Stops gracefully on Ctrl-C or SIGTERM.";
 
+/// `--bdk`: 32 hex digits (the message never repeats the key).
+fn parse_bdk(text: &str) -> Result<crate::dukpt::Bdk, String> {
+    crate::dukpt::Bdk::from_hex(text)
+        .map_err(|e| format!("{e}; a BDK is 32 hex digits, e.g. 0123456789ABCDEFFEDCBA9876543210"))
+}
+
 /// Why [`serve`] stopped with an error.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -119,10 +129,11 @@ impl ServeArgs {
     /// # Errors
     /// [`ServeError::Config`] when the merchants file cannot be read or is invalid.
     pub fn site(&self) -> Result<SiteConfig, ServeError> {
-        match &self.merchants {
-            Some(path) => Ok(SiteConfig::from_file(path)?),
-            None => Ok(SiteConfig::uat()),
-        }
+        let site = match &self.merchants {
+            Some(path) => SiteConfig::from_file(path)?,
+            None => SiteConfig::uat(),
+        };
+        Ok(self.bdks.iter().cloned().fold(site, SiteConfig::with_bdk))
     }
 
     fn fault_rules(&self) -> Result<Vec<FaultRule>, ServeError> {
@@ -272,5 +283,39 @@ async fn stop_signal() -> std::io::Result<()> {
     #[cfg(not(unix))]
     {
         tokio::signal::ctrl_c().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::ServeArgs;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    #[test]
+    fn bdk_flags_add_keys_after_the_site_and_a_bad_one_is_refused_without_echoing_it() {
+        let cli = Cli::try_parse_from([
+            "sim",
+            "--bdk",
+            "00112233445566778899AABBCCDDEEFF",
+            "--bdk",
+            "0123456789abcdef0123456789abcdef",
+        ])
+        .unwrap();
+        let site = cli.serve.site().unwrap();
+        assert_eq!(site.site, "fts-uat");
+        assert_eq!(site.bdks.len(), 2);
+        assert!(!format!("{:?}", cli.serve).contains("00112233"));
+        let err = Cli::try_parse_from(["sim", "--bdk", "0011ZZ"])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("32 hex digits"), "{err}");
     }
 }

@@ -39,7 +39,7 @@ fn a_swipe_in_the_keyboard_form_tokenizes_as_the_real_card() {
         Entry::Swipe,
     )]));
     let (_, data) = read_card(&mut pair, Interfaces::new(true, false, false));
-    let card = devicedata::read(data.payload()).unwrap();
+    let card = devicedata::read(data.payload(), &[]).unwrap();
     assert_eq!(card.pan.as_str(), "4788250000121443");
     assert_eq!(card.entrymode, "Swipe(Non EMV)");
 }
@@ -56,7 +56,7 @@ fn a_swipe_as_the_binary_record_in_hex_tokenizes_as_the_real_card() {
         .to_binary();
     let hex = crate::dukpt::encode_hex(&binary);
     assert_eq!(
-        devicedata::read(&hex).unwrap().pan.as_str(),
+        devicedata::read(&hex, &[]).unwrap().pan.as_str(),
         "4788250000121443"
     );
 }
@@ -65,7 +65,7 @@ fn a_swipe_as_the_binary_record_in_hex_tokenizes_as_the_real_card() {
 fn a_chip_read_decrypts_to_the_real_card() {
     let mut pair = Pair::new(DeviceConfig::default());
     let (_, data) = read_card(&mut pair, Interfaces::ALL);
-    let card = devicedata::read(data.payload()).unwrap();
+    let card = devicedata::read(data.payload(), &[]).unwrap();
     assert_eq!(card.pan.as_str(), "4788250000121443");
     assert_eq!(card.entrymode, "EMVContact");
 }
@@ -76,7 +76,7 @@ fn a_tap_decrypts_to_the_real_card_with_contactless_entry() {
         TestCard::uat_mastercard(),
     )]));
     let (_, data) = read_card(&mut pair, Interfaces::new(true, true, false));
-    let card = devicedata::read(data.payload()).unwrap();
+    let card = devicedata::read(data.payload(), &[]).unwrap();
     assert_eq!(card.pan.as_str(), "5454545454545454");
     assert_eq!(card.entrymode, "Contactless");
 }
@@ -86,7 +86,7 @@ fn the_card_accepts_the_arpc_the_emulated_gateway_answers() {
     for (approved, arc) in [(true, *b"00"), (false, *b"05")] {
         let mut pair = Pair::new(DeviceConfig::default());
         let (mut txn, data) = read_card(&mut pair, Interfaces::ALL);
-        let read = devicedata::read(data.payload()).unwrap();
+        let read = devicedata::read(data.payload(), &[]).unwrap();
         let emv = read.emv.expect("a chip read carries EMV data");
         // `emv` of the gateway's answer, as the host hands it back to the reader.
         let iad = crate::dukpt::decode_hex(&crate::emv::issuer_authentication_data(&emv, approved))
