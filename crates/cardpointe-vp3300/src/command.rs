@@ -1,8 +1,8 @@
 //! Typed commands a payment app sends, and typed parsing of the reader's answers (spec section 4).
 //!
 //! Every constructor returns a protocol 2 [`Frame`] ready for [`Frame::encode`]; every
-//! response type has `from_response` (host side) and `to_response` (what a simulated reader
-//! sends), so the virtual reader reuses exactly these encoders.
+//! response type has `from_response`, which reads the reader's answer. Writing answers is the
+//! reader's side, and lives with the virtual reader (`cardpointe-vp3300-sim`), not here.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -341,16 +341,6 @@ impl RtcTime {
     fn bcd(self) -> [u8; 2] {
         [bcd(self.hour), bcd(self.minute)]
     }
-
-    /// The reader's answer to 25-02 carrying this time.
-    #[must_use]
-    pub fn to_response(self) -> Frame {
-        Frame::response(
-            id::RTC_GET_TIME.0,
-            StatusCode::Ok,
-            Bytes::copy_from_slice(&self.bcd()),
-        )
-    }
 }
 
 /// The days of `month` (1..=12) in `year`, by the Gregorian calendar.
@@ -442,16 +432,6 @@ impl RtcDate {
             _ => Err(malformed),
         }
     }
-
-    /// The reader's answer to 25-04 carrying this date.
-    #[must_use]
-    pub fn to_response(self) -> Frame {
-        Frame::response(
-            id::RTC_GET_DATE.0,
-            StatusCode::Ok,
-            Bytes::copy_from_slice(&self.bcd()),
-        )
-    }
 }
 
 /// 25-01 RTC set time.
@@ -504,16 +484,6 @@ impl FirmwareVersion {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// The reader's answer to 29-00 with this version.
-    #[must_use]
-    pub fn to_response(&self) -> Frame {
-        Frame::response(
-            id::FIRMWARE_VERSION.0,
-            StatusCode::Ok,
-            Bytes::copy_from_slice(self.0.as_bytes()),
-        )
-    }
 }
 
 fn ascii(data: &[u8]) -> String {
@@ -546,14 +516,6 @@ impl SerialNumber {
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-
-    /// The reader's answer to 12-01: the serial right-padded with 00 to 15 bytes.
-    #[must_use]
-    pub fn to_response(&self) -> Frame {
-        let mut data = self.0.as_bytes().to_vec();
-        data.resize(data.len().max(15), 0);
-        Frame::response(id::SERIAL_NUMBER.0, StatusCode::Ok, data)
     }
 }
 
@@ -1110,9 +1072,12 @@ mod tests {
     fn rtc_date_uses_four_bcd_bytes_and_round_trips_through_a_response() {
         let date = RtcDate::new(2019, 10, 23).unwrap();
         assert_eq!(rtc_set_date(date).data[..], [0x20, 0x19, 0x10, 0x23]);
-        assert_eq!(RtcDate::from_response(&date.to_response()), Ok(date));
+        let answer = Frame::response(0x25, StatusCode::Ok, alloc::vec![0x20, 0x19, 0x10, 0x23]);
+        assert_eq!(RtcDate::from_response(&answer), Ok(date));
         let time = RtcTime::new(23, 59).unwrap();
-        assert_eq!(RtcTime::from_response(&time.to_response()), Ok(time));
+        assert_eq!(rtc_set_time(time).data[..], [0x23, 0x59]);
+        let answer = Frame::response(0x25, StatusCode::Ok, alloc::vec![0x23, 0x59]);
+        assert_eq!(RtcTime::from_response(&answer), Ok(time));
         assert!(RtcTime::new(24, 0).is_err());
     }
 
@@ -1144,15 +1109,17 @@ mod tests {
                 status: StatusCode::CommandNotAllowed
             })
         );
-        let serial = SerialNumber("ABC123".into());
-        let frame = serial.to_response();
-        assert_eq!(frame.data.len(), 15);
-        assert_eq!(SerialNumber::from_response(&frame), Ok(serial));
+        // 15 bytes, right-padded with 00.
+        let frame = Frame::response(0x12, StatusCode::Ok, b"ABC123\0\0\0\0\0\0\0\0\0".to_vec());
+        assert_eq!(
+            SerialNumber::from_response(&frame),
+            Ok(SerialNumber::new("ABC123"))
+        );
     }
 
     #[test]
     fn a_response_to_another_command_is_rejected() {
-        let frame = FirmwareVersion("x".into()).to_response();
+        let frame = Frame::response(0x29, StatusCode::Ok, b"x".to_vec());
         assert!(matches!(
             SerialNumber::from_response(&frame),
             Err(ResponseError::UnexpectedCommand {
