@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use cardpointe_transport::{Client, Credentials, Environment, Request, Service};
-use cardpointe_types::{Amount, AuthRequest, MerchantId, Operation, PaymentSource, Token};
+use cardpointe_types::{
+    Amount, AuthRequest, Defaults, MerchantId, Operation, PaymentSource, Token,
+};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use http::{Method, Uri};
@@ -128,7 +130,6 @@ fn fixture() -> Fixture {
         .build(connector);
 
     let auth = AuthRequest::new(
-        MerchantId::new(MERCHID).expect("merchid"),
         Amount::from_minor(100).expect("amount"),
         PaymentSource::Token(Token::new("9418594164541111").expect("token")),
     );
@@ -152,7 +153,12 @@ async fn raw_round_trip(f: &Fixture) -> Bytes {
         .header(ACCEPT, "application/json")
         .header(CONTENT_TYPE, "application/json")
         .body(Full::new(Bytes::from(
-            f.auth.body().expect("body").expect("json"),
+            f.auth
+                .body(Defaults::merchant(
+                    &MerchantId::new(MERCHID).expect("merchid"),
+                ))
+                .expect("body")
+                .expect("json"),
         )))
         .expect("request");
     let response = f.raw.request(request).await.expect("raw round trip");
@@ -166,8 +172,14 @@ async fn raw_round_trip(f: &Fixture) -> Bytes {
 
 /// The transport's raw path: `Client::execute`, same body encoding as the raw loop.
 async fn transport_round_trip(f: &Fixture) -> usize {
-    let request = Request::new(Service::Gateway, Method::PUT, "auth", "auth")
-        .with_json_bytes(f.auth.body().expect("body").expect("json"));
+    let request = Request::new(Service::Gateway, Method::PUT, "auth", "auth").with_json_bytes(
+        f.auth
+            .body(Defaults::merchant(
+                &MerchantId::new(MERCHID).expect("merchid"),
+            ))
+            .expect("body")
+            .expect("json"),
+    );
     f.transport
         .execute(request)
         .await

@@ -338,7 +338,6 @@ async fn walk(
             println!("    {line}");
         }
     }
-    let merchid = gateway.merchant_id().clone();
     let mut capture_json = serde_json::Value::Null;
     let mut refund_json = serde_json::Value::Null;
     let mut text = String::new();
@@ -353,7 +352,7 @@ async fn walk(
                 println!("\nThen, as the merchant's back office:");
             }
             let capture = gateway
-                .capture(&CaptureRequest::new(merchid.clone(), retref.clone()))
+                .capture(&CaptureRequest::new(retref.clone()))
                 .await?;
             p.line(format!(
                 "capture {}: {} (batch {})",
@@ -363,7 +362,7 @@ async fn walk(
             ));
             let settled = sim.settle_now();
             p.line(format!("batch closed and settled ({settled} batch)"));
-            let refund = gateway.refund(&RefundRequest::new(merchid, retref)).await?;
+            let refund = gateway.refund(&RefundRequest::new(retref)).await?;
             p.line(format!(
                 "refund {}: {} (retref {})",
                 money(refund.amount.map_or(amount_minor, |a| a.minor_units())),

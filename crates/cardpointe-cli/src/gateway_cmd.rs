@@ -364,7 +364,7 @@ pub(crate) async fn auth(conn: &Connection, args: AuthArgs, json: bool) -> Resul
         args.expiry.as_deref(),
         args.cvv.as_deref(),
     )?;
-    let mut request = AuthRequest::new(gateway.merchant_id().clone(), args.amount, paying.source);
+    let mut request = AuthRequest::new(args.amount, paying.source);
     if let Some(expiry) = paying.expiry {
         request = request.with_expiry(expiry);
     }
@@ -398,7 +398,7 @@ pub(crate) async fn capture(
     json: bool,
 ) -> Result<(), CliError> {
     let g = &conn.gateway;
-    let mut request = CaptureRequest::new(g.merchant_id().clone(), Retref::new(args.retref)?);
+    let mut request = CaptureRequest::new(Retref::new(args.retref)?);
     if let Some(a) = args.amount {
         request = request.with_amount(a);
     }
@@ -410,7 +410,7 @@ pub(crate) async fn capture(
 /// `void`.
 pub(crate) async fn void(conn: &Connection, args: RetrefArgs, json: bool) -> Result<(), CliError> {
     let g = &conn.gateway;
-    let mut request = VoidRequest::new(g.merchant_id().clone(), Retref::new(args.retref)?);
+    let mut request = VoidRequest::new(Retref::new(args.retref)?);
     request.amount = args.amount;
     let r = g.void(&request).await?;
     print(&r, json);
@@ -424,7 +424,7 @@ pub(crate) async fn refund(
     json: bool,
 ) -> Result<(), CliError> {
     let g = &conn.gateway;
-    let mut request = RefundRequest::new(g.merchant_id().clone(), Retref::new(args.retref)?);
+    let mut request = RefundRequest::new(Retref::new(args.retref)?);
     if let Some(a) = args.amount {
         request = request.with_amount(a);
     }
@@ -440,15 +440,14 @@ pub(crate) async fn inquire(
     json: bool,
 ) -> Result<(), CliError> {
     let g = &conn.gateway;
-    let m = g.merchant_id().clone();
     match (args.retref, args.order_id) {
         (Some(retref), _) => print(
-            &g.inquire(&InquireRequest::new(m, Retref::new(retref)?))
+            &g.inquire(&InquireRequest::new(Retref::new(retref)?))
                 .await?,
             json,
         ),
         (None, Some(order)) => print(
-            &g.inquire_by_order_id(&InquireByOrderIdRequest::new(m, OrderId::new(order)?))
+            &g.inquire_by_order_id(&InquireByOrderIdRequest::new(OrderId::new(order)?))
                 .await?,
             json,
         ),
@@ -464,10 +463,9 @@ pub(crate) async fn settlestat(
     json: bool,
 ) -> Result<(), CliError> {
     let g = &conn.gateway;
-    let m = g.merchant_id().clone();
     let request = match report_date(args.date.as_deref())? {
-        Some(d) => SettlestatRequest::on(m, d),
-        None => SettlestatRequest::new(m),
+        Some(d) => SettlestatRequest::on(d),
+        None => SettlestatRequest::new(),
     };
     let batches = g.settlestat(&request).await?;
     if batches.is_empty() && !json {
@@ -481,7 +479,7 @@ pub(crate) async fn settlestat(
 /// `funding`.
 pub(crate) async fn funding(conn: &Connection, args: DateArgs, json: bool) -> Result<(), CliError> {
     let g = &conn.gateway;
-    let request = FundingRequest::new(g.merchant_id().clone(), report_date(args.date.as_deref())?);
+    let request = FundingRequest::new(report_date(args.date.as_deref())?);
     print(&g.funding(&request).await?, json);
     Ok(())
 }
@@ -493,7 +491,6 @@ pub(crate) async fn profile(
     json: bool,
 ) -> Result<(), CliError> {
     let g = &conn.gateway;
-    let m = g.merchant_id().clone();
     match cmd {
         ProfileCmd::Create {
             token,
@@ -502,7 +499,7 @@ pub(crate) async fn profile(
             ..
         } => {
             let paying = typed_payment(token.as_deref(), card.as_deref(), expiry.as_deref(), None)?;
-            let mut request = ProfileRequest::create(m, paying.source)?;
+            let mut request = ProfileRequest::create(paying.source)?;
             request.expiry = paying.expiry;
             let r = g.profile_create(&request).await?;
             print(&r, json);
@@ -510,7 +507,7 @@ pub(crate) async fn profile(
         }
         ProfileCmd::Read { profile, .. } => {
             print(
-                &g.profile_read(&ProfileReadRequest::new(m, profile_ref(&profile)?))
+                &g.profile_read(&ProfileReadRequest::new(profile_ref(&profile)?))
                     .await?,
                 json,
             );
@@ -518,7 +515,7 @@ pub(crate) async fn profile(
         }
         ProfileCmd::Delete { profile, .. } => {
             let r = g
-                .profile_delete(&ProfileDeleteRequest::new(m, profile_ref(&profile)?))
+                .profile_delete(&ProfileDeleteRequest::new(profile_ref(&profile)?))
                 .await?;
             print(&r, json);
             approved_or_declined(r.is_approved())
@@ -535,7 +532,6 @@ pub(crate) async fn sigcap(
     let g = &conn.gateway;
     let r = g
         .sigcap(&SigcapRequest::new(
-            g.merchant_id().clone(),
             Retref::new(args.retref)?,
             args.signature,
         ))
@@ -547,12 +543,7 @@ pub(crate) async fn sigcap(
 /// `bin`.
 pub(crate) async fn bin(conn: &Connection, args: BinArgs, json: bool) -> Result<(), CliError> {
     let g = &conn.gateway;
-    let r = g
-        .bin(&BinRequest::new(
-            g.merchant_id().clone(),
-            Token::new(args.token)?,
-        ))
-        .await?;
+    let r = g.bin(&BinRequest::new(Token::new(args.token)?)).await?;
     print(&r, json);
     Ok(())
 }

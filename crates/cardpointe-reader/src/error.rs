@@ -2,7 +2,7 @@
 
 use cardpointe_vp3300::StatusCode;
 use cardpointe_vp3300::command::ResponseError;
-use cardpointe_vp3300::transaction::{FailureReason, Outcome, TransactionError};
+use cardpointe_vp3300::transaction::{FailureReason, TransactionError, TransactionOutcome};
 
 use crate::link::{DisconnectReason, LinkError};
 
@@ -50,7 +50,7 @@ pub enum ReaderError {
     /// The card read ended without card data to authorize: the card (a contactless one)
     /// decided offline. The outcome says how.
     #[error("the card decided offline (approved: {}) and there is no card data to authorize", .0.approved)]
-    DecidedOffline(Outcome),
+    DecidedOffline(TransactionOutcome),
     /// The card read was cancelled.
     #[error("the card read was cancelled")]
     Cancelled,

@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use cardpointe_vp3300::command::{self, HostResponse};
-use cardpointe_vp3300::transaction::Outcome;
+use cardpointe_vp3300::transaction::TransactionOutcome;
 use cardpointe_vp3300::{EncryptedCardData, Frame, ReaderEvent, StatusCode, TransactionRequest};
 use futures_core::Stream;
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
@@ -359,7 +359,10 @@ impl Reader {
     /// [`ReaderError::Transaction`] when no read waits for the host; [`ReaderError::Failed`]
     /// and friends when the card ends the transaction otherwise; [`ReaderError::Cancelled`]
     /// when [`Reader::cancel`] ends it first.
-    pub async fn complete_online(&self, answer: HostResponse) -> Result<Outcome, ReaderError> {
+    pub async fn complete_online(
+        &self,
+        answer: HostResponse,
+    ) -> Result<TransactionOutcome, ReaderError> {
         let (reply, rx) = oneshot::channel();
         self.send(Command::Complete { answer, reply })?;
         let limit = *self

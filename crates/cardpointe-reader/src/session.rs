@@ -13,7 +13,7 @@ use std::ops::ControlFlow;
 use std::time::Duration;
 
 use cardpointe_vp3300::command::HostResponse;
-use cardpointe_vp3300::transaction::Outcome;
+use cardpointe_vp3300::transaction::TransactionOutcome;
 use cardpointe_vp3300::{
     Connection, ConnectionError, ConnectionEvent, ConnectionStats, Frame, ReaderEvent, RequestId,
     TransactionRequest,
@@ -39,7 +39,7 @@ pub(crate) enum Command {
     },
     Complete {
         answer: HostResponse,
-        reply: Reply<Outcome>,
+        reply: Reply<TransactionOutcome>,
     },
     Cancel {
         reply: Reply<()>,
@@ -64,7 +64,7 @@ pub(crate) enum Command {
 struct ReadWaiter {
     id: RequestId,
     events: Option<EventSender>,
-    completion: Option<Reply<Outcome>>,
+    completion: Option<Reply<TransactionOutcome>>,
 }
 
 /// An API call waiting for its request's final event.

@@ -4,18 +4,20 @@
 mod common;
 
 use cardpointe_types::{
-    Amount, AuthRequest, CaptureRequest, CloseBatchRequest, EchoRequest, Expiry, FundingRequest,
-    HasOutcome, InquireByOrderIdRequest, InquireMerchantRequest, InquireRequest, MerchantId,
-    OpenBatchRequest, Operation, OrderId, PaymentSource, ProfileReadRequest, ProfileRequest,
-    RefundRequest, SettlestatRequest, SigcapRequest, TokenizeRequest, VoidByOrderIdRequest,
-    VoidRequest,
+    Amount, AuthRequest, CaptureRequest, CloseBatchRequest, Defaults, EchoRequest, Expiry,
+    FundingRequest, HasOutcome, InquireByOrderIdRequest, InquireMerchantRequest, InquireRequest,
+    MerchantId, OpenBatchRequest, Operation, OrderId, PaymentSource, ProfileReadRequest,
+    ProfileRequest, RefundRequest, SettlestatRequest, SigcapRequest, TokenizeRequest,
+    VoidByOrderIdRequest, VoidRequest,
 };
 use common::*;
 
 async fn run<O: Operation>(sim: &cardpointe_sim::Sim, op: &O) -> O::Response {
-    let path = format!("{}{}", O::API.prefix(), op.path());
+    let merchant = mid();
+    let defaults = Defaults::merchant(&merchant);
+    let path = format!("{}{}", O::API.prefix(), op.path(defaults).expect("path"));
     let body = op
-        .body()
+        .body(defaults)
         .expect("encodes")
         .map(|b| String::from_utf8(b).expect("utf-8"));
     let raw = call(sim, op.method().as_str(), &path, body.as_deref()).await;
@@ -38,7 +40,7 @@ fn mid() -> MerchantId {
 async fn every_operation_round_trips_through_the_types_crate() {
     let sim = start().await;
     let card = || PaymentSource::Card("4111111111111111".parse().unwrap());
-    let auth = AuthRequest::new(mid(), Amount::from_minor(1234).unwrap(), card())
+    let auth = AuthRequest::new(Amount::from_minor(1234).unwrap(), card())
         .with_expiry(Expiry::new(2025, 12).unwrap())
         .with_order_id(OrderId::new("TYPES-1").unwrap())
         .with_capture(true);
@@ -49,7 +51,6 @@ async fn every_operation_round_trips_through_the_types_crate() {
     let declined = run(
         &sim,
         &AuthRequest::new(
-            mid(),
             Amount::from_minor(100).unwrap(),
             PaymentSource::Card("4387751111111038".parse().unwrap()),
         )
@@ -58,34 +59,34 @@ async fn every_operation_round_trips_through_the_types_crate() {
     .await;
     assert!(!declined.outcome().is_approved());
 
-    let inquiry = run(&sim, &InquireRequest::new(mid(), retref.clone())).await;
+    let inquiry = run(&sim, &InquireRequest::new(retref.clone())).await;
     assert!(inquiry.outcome().is_approved());
     let by_order = run(
         &sim,
-        &InquireByOrderIdRequest::new(mid(), OrderId::new("TYPES-1").unwrap()),
+        &InquireByOrderIdRequest::new(OrderId::new("TYPES-1").unwrap()),
     )
     .await;
     assert_eq!(by_order.len(), 1);
     let capture = run(
         &sim,
-        &CaptureRequest::new(mid(), retref.clone()).with_amount(Amount::from_minor(1000).unwrap()),
+        &CaptureRequest::new(retref.clone()).with_amount(Amount::from_minor(1000).unwrap()),
     )
     .await;
     assert!(capture.outcome().is_approved(), "{capture:?}");
 
     // Settle, then refund and read the reports.
     sim.settle_now();
-    let refund = run(&sim, &RefundRequest::new(mid(), retref.clone())).await;
+    let refund = run(&sim, &RefundRequest::new(retref.clone())).await;
     assert!(refund.outcome().is_approved(), "{refund:?}");
-    let batches = run(&sim, &SettlestatRequest::new(mid())).await;
+    let batches = run(&sim, &SettlestatRequest::new()).await;
     assert_eq!(batches.len(), 1);
-    let funding = run(&sim, &FundingRequest::new(mid(), None)).await;
+    let funding = run(&sim, &FundingRequest::new(None)).await;
     let _ = funding;
-    let merchant = run(&sim, &InquireMerchantRequest::new(mid())).await;
+    let merchant = run(&sim, &InquireMerchantRequest::new()).await;
     let _ = merchant;
     let sig = run(
         &sim,
-        &SigcapRequest::new(mid(), retref.clone(), "H4sIAAAAAAAAAwMAAAAAAAAAAAA="),
+        &SigcapRequest::new(retref.clone(), "H4sIAAAAAAAAAwMAAAAAAAAAAAA="),
     )
     .await;
     let _ = sig;
@@ -94,7 +95,6 @@ async fn every_operation_round_trips_through_the_types_crate() {
     let second = run(
         &sim,
         &AuthRequest::new(
-            mid(),
             Amount::from_minor(500).unwrap(),
             PaymentSource::Token(token.clone()),
         )
@@ -102,16 +102,11 @@ async fn every_operation_round_trips_through_the_types_crate() {
     )
     .await;
     assert!(second.outcome().is_approved(), "{second:?}");
-    let void = run(
-        &sim,
-        &VoidRequest::new(mid(), second.retref.clone().unwrap()),
-    )
-    .await;
+    let void = run(&sim, &VoidRequest::new(second.retref.clone().unwrap())).await;
     assert!(void.outcome().is_approved(), "{void:?}");
     let third = run(
         &sim,
         &AuthRequest::new(
-            mid(),
             Amount::from_minor(700).unwrap(),
             PaymentSource::Token(token.clone()),
         )
@@ -121,26 +116,26 @@ async fn every_operation_round_trips_through_the_types_crate() {
     assert!(third.outcome().is_approved());
     let void = run(
         &sim,
-        &VoidByOrderIdRequest::new(mid(), OrderId::new("TYPES-3").unwrap()),
+        &VoidByOrderIdRequest::new(OrderId::new("TYPES-3").unwrap()),
     )
     .await;
     assert!(void.outcome().is_approved(), "{void:?}");
 
     // Profiles.
-    let saved = run(&sim, &ProfileRequest::create(mid(), card()).unwrap()).await;
+    let saved = run(&sim, &ProfileRequest::create(card()).unwrap()).await;
     assert!(saved.outcome().is_approved(), "{saved:?}");
     let profileid = saved.profileid.clone().expect("profileid");
     let read = run(
         &sim,
-        &ProfileReadRequest::new(mid(), cardpointe_types::ProfileRef::new(profileid, None)),
+        &ProfileReadRequest::new(cardpointe_types::ProfileRef::new(profileid, None)),
     )
     .await;
     assert_eq!(read.len(), 1);
 
     // Batches.
-    let open = run(&sim, &OpenBatchRequest::new(mid(), "POS9")).await;
+    let open = run(&sim, &OpenBatchRequest::new("POS9")).await;
     let _ = open;
-    let close = run(&sim, &CloseBatchRequest::new(mid(), None)).await;
+    let close = run(&sim, &CloseBatchRequest::new(None)).await;
     let _ = close;
 
     // CardSecure.

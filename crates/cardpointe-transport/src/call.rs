@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use cardpointe_types::{Api, Operation, RetrySafety};
+use cardpointe_types::{Api, Defaults, Operation, RetrySafety};
 use http::Method;
 
 use crate::error::Kind;
@@ -77,7 +77,6 @@ impl Client {
     ///     .merchant_id("496160873888")
     ///     .build()?;
     /// let auth = AuthRequest::new(
-    ///     MerchantId::new("496160873888")?,
     ///     Amount::from_minor(100)?,
     ///     PaymentSource::Token(Token::new("9418594164541111")?),
     /// );
@@ -98,7 +97,8 @@ impl Client {
         operation: &O,
         options: CallOptions,
     ) -> Result<O::Response, Error> {
-        let request = build_request(operation, options)?;
+        let defaults = Defaults::merchant(self.merchant_id());
+        let request = build_request(operation, options, defaults)?;
         let response = self.execute(request).await?;
         let status = response.status();
         if !status.is_success()
@@ -118,7 +118,11 @@ impl Client {
     }
 }
 
-fn build_request<O: Operation>(operation: &O, options: CallOptions) -> Result<Request, Error> {
+fn build_request<O: Operation>(
+    operation: &O,
+    options: CallOptions,
+    defaults: Defaults<'_>,
+) -> Result<Request, Error> {
     let service = match O::API {
         Api::CardSecure => Service::CardSecure,
         _ => Service::Gateway,
@@ -130,9 +134,13 @@ fn build_request<O: Operation>(operation: &O, options: CallOptions) -> Result<Re
         _ => Method::PUT,
     };
     let idempotent = matches!(O::RETRY, RetrySafety::Safe);
-    let mut request =
-        Request::new(service, method, operation.path(), O::NAME).with_idempotent(idempotent);
-    let body = operation.body().map_err(|e| {
+    let path = operation.path(defaults).map_err(|e| {
+        Error::new(Kind::Encode(format!("the {} request path", O::NAME)))
+            .with_source(e)
+            .with_operation(O::NAME)
+    })?;
+    let mut request = Request::new(service, method, path, O::NAME).with_idempotent(idempotent);
+    let body = operation.body(defaults).map_err(|e| {
         // `EncodeError` keeps the fault's kind, never a field's value.
         Error::new(Kind::Encode(format!("the {} request body", O::NAME)))
             .with_source(e)

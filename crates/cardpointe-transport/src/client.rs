@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use cardpointe_types::MerchantId;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderValue, Method, StatusCode, Uri};
 use http_body_util::{BodyExt, Full, Limited};
@@ -41,7 +42,7 @@ struct Inner {
     cardsecure_base: String,
     authorization: HeaderValue,
     username: String,
-    merchid: String,
+    merchid: MerchantId,
     timeouts: Timeouts,
     retry: RetryPolicy,
     max_body_bytes: usize,
@@ -103,15 +104,12 @@ impl Client {
                  CARDPOINTE_MERCHID)",
             )
         })?;
-        if merchid.is_empty()
-            || merchid.len() > 16
-            || !merchid.bytes().all(|b| b.is_ascii_alphanumeric())
-        {
-            return Err(Error::config(format!(
+        let merchid = MerchantId::new(merchid.trim()).map_err(|_| {
+            Error::config(format!(
                 "merchant id {merchid:?} is not valid: it is up to 16 letters or digits, usually \
                  12 digits such as 496160873888"
-            )));
-        }
+            ))
+        })?;
         let timeouts = builder.timeouts;
         for (name, value) in [
             ("connect", timeouts.connect),
@@ -174,7 +172,7 @@ impl Client {
     }
 
     /// The merchant id this client works for.
-    pub fn merchant_id(&self) -> &str {
+    pub fn merchant_id(&self) -> &MerchantId {
         &self.inner.merchid
     }
 
@@ -272,7 +270,7 @@ impl Client {
             .with_idempotent(true)
             .with_class(CallClass::Inquiry)
             .with_json(&MerchantProbe {
-                merchid: &self.inner.merchid,
+                merchid: self.inner.merchid.as_str(),
             })?;
         let response = self.execute(request).await?.error_for_status()?;
         if response
@@ -414,7 +412,7 @@ impl Client {
     /// tell wrong credentials from a merchant id they do not cover.
     async fn auth_error(&self, request: &Request) -> Error {
         let username = self.inner.username.clone();
-        let merchid = self.inner.merchid.clone();
+        let merchid = self.inner.merchid.as_str().to_owned();
         if request.service != Service::Gateway
             || request.path.trim_matches('/').is_empty() && request.method == Method::GET
         {

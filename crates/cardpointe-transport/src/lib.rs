@@ -35,7 +35,8 @@
 //!     .merchant_id("496160873888")
 //!     .build()?;
 //!
-//! // Typed calls: `client.call(&AuthRequest::new(..))` for any `cardpointe-types` operation.
+//! // Typed calls: `client.call(&AuthRequest::new(..))` for any `cardpointe-types` operation;
+//! // the client fills in its merchant id.
 //! // The raw path underneath:
 //! let request = Request::new(Service::Gateway, Method::GET, "inquire/343005123105/496160873888", "inquire")
 //!     .with_timeout(Duration::from_secs(10));

@@ -12,17 +12,13 @@ use support::{MERCHID, TestServer, json, text};
 
 fn auth() -> AuthRequest {
     AuthRequest::new(
-        MerchantId::new(MERCHID).unwrap(),
         Amount::from_minor(100).unwrap(),
         PaymentSource::Token(Token::new("9418594164541111").unwrap()),
     )
 }
 
 fn inquire() -> InquireRequest {
-    InquireRequest::new(
-        MerchantId::new(MERCHID).unwrap(),
-        Retref::new("343005123105").unwrap(),
-    )
+    InquireRequest::new(Retref::new("343005123105").unwrap())
 }
 
 #[tokio::test]
@@ -38,6 +34,33 @@ async fn an_auth_operation_is_put_to_its_path_and_its_approval_decoded() {
     assert_eq!(seen.path, "/cardconnect/rest/auth");
     let body: serde_json::Value = serde_json::from_slice(&seen.body).unwrap();
     assert_eq!(body["amount"], "1.00");
+    assert_eq!(body["merchid"], MERCHID);
+}
+
+#[tokio::test]
+async fn a_request_for_another_merchant_goes_to_it_in_body_and_path() {
+    let server = TestServer::https(|_| async {
+        json(StatusCode::OK, r#"{"respstat":"A","respcode":"00","resptext":"Approval","respproc":"FNOR","amount":"1.00"}"#)
+    })
+    .await;
+    let client = server.client();
+    let other = MerchantId::new("800000009033").unwrap();
+    client
+        .call(&auth().with_merchid(other.clone()))
+        .await
+        .unwrap();
+    let _ = client.call(&inquire().with_merchid(other)).await;
+    let seen = server.requests();
+    let body: serde_json::Value = serde_json::from_slice(&seen[0].body).unwrap();
+    assert_eq!(body["merchid"], "800000009033");
+    assert_eq!(
+        seen[1].path,
+        "/cardconnect/rest/inquire/343005123105/800000009033"
+    );
+    // The client's own merchant stays the default for the next call.
+    client.call(&auth()).await.unwrap();
+    let body: serde_json::Value =
+        serde_json::from_slice(&server.requests().last().unwrap().body).unwrap();
     assert_eq!(body["merchid"], MERCHID);
 }
 

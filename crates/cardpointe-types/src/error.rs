@@ -117,6 +117,15 @@ pub enum ParseError {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EncodeError {
+    /// The operation goes to a merchant and none was given.
+    #[error(
+        "the {operation} request has no merchant id: give the client one \
+         (ClientBuilder::merchant_id, CARDPOINTE_MERCHID) or the request its own (with_merchid)"
+    )]
+    NoMerchantId {
+        /// The operation whose request was being written.
+        operation: &'static str,
+    },
     /// serde_json refused the value (cannot happen for this crate's own types; kept for custom
     /// operations).
     #[error("the {operation} request could not be written as JSON: {source}")]

@@ -25,18 +25,19 @@
 //! ```
 //! use cardpointe_types::codes::Category;
 //! use cardpointe_types::{
-//!     Amount, AuthRequest, HasOutcome, MerchantId, Operation, OrderId, PaymentSource, Token,
+//!     Amount, AuthRequest, Defaults, HasOutcome, MerchantId, Operation, OrderId, PaymentSource,
+//!     Token,
 //! };
 //!
-//! // Build a request.
+//! // Build a request: the merchant id is the client's (a transport passes it in `Defaults`).
 //! let req = AuthRequest::new(
-//!     MerchantId::new("496160873888")?,
 //!     "998".parse::<Amount>()?, // 998 cents
 //!     PaymentSource::Token(Token::new("9435885049491053")?),
 //! )
 //! .with_order_id(OrderId::new("ORDER-1001")?)
 //! .with_capture(true);
-//! let body = String::from_utf8(req.body()?.unwrap_or_default())?;
+//! let merchant = MerchantId::new("496160873888")?;
+//! let body = String::from_utf8(req.body(Defaults::merchant(&merchant))?.unwrap_or_default())?;
 //! assert!(body.contains(r#""amount":"9.98""#));
 //!
 //! // Read a decline: an ordinary value with a meaning.
@@ -109,7 +110,7 @@ pub use expiry::Expiry;
 pub use ids::{
     AccountId, Currency, MerchantId, OrderId, Postal, ProfileId, Retref, Token, luhn_valid,
 };
-pub use operation::{Api, Method, Operation, RetrySafety};
+pub use operation::{Api, Defaults, Method, Operation, RetrySafety};
 pub use ops::auth::{AuthRequest, AuthResponse};
 pub use ops::bin::{BinRequest, SurchargeMessage, SurchargeRequest, SurchargeResponse};
 pub use ops::capture::{CaptureRequest, CaptureResponse};

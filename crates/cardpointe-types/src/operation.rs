@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::{EncodeError, JsonFault, ParseError};
+use crate::{EncodeError, JsonFault, MerchantId, ParseError};
 
 /// The HTTP method of an operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -82,24 +82,36 @@ pub enum RetrySafety {
 
 /// One endpoint of the Gateway or CardSecure API, implemented by its request type.
 ///
-/// A transport sends `method()` to `Api::prefix()` + `path()` on its base URL, with `body()` as
-/// `application/json` when there is one, and hands the answer's bytes to `parse_response`.
-/// Declines come back as ordinary `Ok` responses; only unreadable bodies are errors.
+/// A transport sends `method()` to `Api::prefix()` + `path(defaults)` on its base URL, with
+/// `body(defaults)` as `application/json` when there is one, and hands the answer's bytes to
+/// `parse_response`. Declines come back as ordinary `Ok` responses; only unreadable bodies are
+/// errors.
+///
+/// **The merchant id is given once.** Requests do not take it in their constructors: the
+/// transport passes its client's merchant id in [`Defaults`], and a request that must go to
+/// another merchant of the same credentials says so with its own `with_merchid` (which
+/// [`merchid`](Operation::merchid) reports and which wins over the client's).
 ///
 /// ```
 /// use cardpointe_types::{
-///     Amount, AuthRequest, HasOutcome, MerchantId, Method, Operation, PaymentSource, Token,
+///     Amount, AuthRequest, Defaults, HasOutcome, MerchantId, Method, Operation, PaymentSource,
+///     Token,
 /// };
 ///
+/// let merchant = MerchantId::new("496160873888")?;
 /// let req = AuthRequest::new(
-///     MerchantId::new("496160873888")?,
 ///     Amount::from_minor(100)?,
 ///     PaymentSource::Token(Token::new("9418594164541111")?),
 /// );
 /// assert_eq!(req.method(), Method::Put);
-/// assert_eq!(req.path(), "auth");
-/// let body = String::from_utf8(req.body()?.unwrap()).unwrap();
+/// assert_eq!(req.path(Defaults::merchant(&merchant))?, "auth");
+/// let body = String::from_utf8(req.body(Defaults::merchant(&merchant))?.unwrap())?;
+/// assert!(body.contains(r#""merchid":"496160873888""#));
 /// assert!(body.contains(r#""amount":"1.00""#));
+///
+/// // Without a merchant anywhere, the request cannot be written, and the error says where to
+/// // give one.
+/// assert!(req.body(Defaults::none()).is_err());
 ///
 /// let resp = AuthRequest::parse_response(br#"{"respstat":"A","respcode":"00","resptext":"Approval","respproc":"FNOR","amount":"1.00"}"#)?;
 /// assert!(resp.outcome().is_approved());
@@ -121,16 +133,29 @@ pub trait Operation {
     /// The HTTP method.
     fn method(&self) -> Method;
 
+    /// The merchant this request names for itself (its `with_merchid`), which wins over the
+    /// client's; `None` when it takes the client's (the usual case), and for operations that
+    /// have no merchant (CardSecure).
+    fn merchid(&self) -> Option<&MerchantId> {
+        None
+    }
+
     /// The path after [`Api::prefix`], without a leading `/` (`"auth"`,
     /// `"inquire/343030160242/496160873888"`, `"settlestat?merchid=…&date=1209"`); path segments
     /// and query values are already percent-encoded.
-    fn path(&self) -> String;
+    ///
+    /// # Errors
+    /// [`EncodeError::NoMerchantId`] when the path holds a merchant id and neither the request
+    /// nor `defaults` gives one.
+    fn path(&self, defaults: Defaults<'_>) -> Result<String, EncodeError>;
 
     /// The JSON body, if the method carries one.
     ///
     /// # Errors
-    /// [`EncodeError`] if the request cannot be written (not possible for this crate's types).
-    fn body(&self) -> Result<Option<Vec<u8>>, EncodeError>;
+    /// [`EncodeError::NoMerchantId`] when the body needs a merchant id and neither the request
+    /// nor `defaults` gives one; [`EncodeError::Json`] if the request cannot be written (not
+    /// possible for this crate's types).
+    fn body(&self, defaults: Defaults<'_>) -> Result<Option<Vec<u8>>, EncodeError>;
 
     /// Reads the response body (HTTP 200). Some endpoints answer with text, lists or a
     /// list-or-object; each operation knows its own shape.
@@ -148,6 +173,86 @@ pub trait Operation {
         let _ = status;
         false
     }
+}
+
+/// What a client fills into every request that leaves it out: today, the merchant id it was
+/// configured with. A transport builds one per call and passes it to [`Operation::path`] and
+/// [`Operation::body`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Defaults<'a> {
+    /// The client's merchant id, used by every request that does not name its own.
+    pub merchid: Option<&'a MerchantId>,
+}
+
+impl<'a> Defaults<'a> {
+    /// No defaults: every request must carry what it needs itself.
+    #[must_use]
+    pub const fn none() -> Self {
+        Self { merchid: None }
+    }
+
+    /// The client works for `merchid`.
+    #[must_use]
+    pub const fn merchant(merchid: &'a MerchantId) -> Self {
+        Self {
+            merchid: Some(merchid),
+        }
+    }
+}
+
+/// The merchant an operation goes to: the request's own, else the client's; resolved once per
+/// call. `get` fails with an error that says where to give one.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Merchant<'a> {
+    operation: &'static str,
+    id: Option<&'a MerchantId>,
+}
+
+impl<'a> Merchant<'a> {
+    pub(crate) fn resolve(
+        operation: &'static str,
+        own: Option<&'a MerchantId>,
+        defaults: Defaults<'a>,
+    ) -> Self {
+        Self {
+            operation,
+            id: own.or(defaults.merchid),
+        }
+    }
+
+    /// The merchant id, or [`EncodeError::NoMerchantId`].
+    pub(crate) fn get(self) -> Result<&'a MerchantId, EncodeError> {
+        self.id.ok_or(EncodeError::NoMerchantId {
+            operation: self.operation,
+        })
+    }
+}
+
+/// Writes `value` as the JSON body of operation `name`, with `"merchid"` added from `merchant`
+/// when the request names none itself (`own` is `None`).
+pub(crate) fn json_body_with_merchant<T: Serialize>(
+    name: &'static str,
+    value: &T,
+    own: Option<&MerchantId>,
+    merchant: Merchant<'_>,
+) -> Result<Option<Vec<u8>>, EncodeError> {
+    #[derive(Serialize)]
+    struct WithMerchant<'a, T> {
+        merchid: &'a MerchantId,
+        #[serde(flatten)]
+        rest: &'a T,
+    }
+    if own.is_some() {
+        return json_body(name, value);
+    }
+    json_body(
+        name,
+        &WithMerchant {
+            merchid: merchant.get()?,
+            rest: value,
+        },
+    )
 }
 
 /// Writes `value` as the JSON body of operation `name`.
@@ -227,8 +332,8 @@ pub(crate) fn with_query(endpoint: &str, pairs: &[(&str, Option<&str>)]) -> Stri
 macro_rules! operation {
     (
         $req:ty => $resp:ty, name: $name:literal, method: $method:expr,
-        $(api: $api:expr,)? $(retry: $retry:expr,)?
-        body: $body:ident, path: |$s:ident| $path:expr, parse: $parse:expr
+        $(api: $api:expr,)? $(retry: $retry:expr,)? $(merchant: $own:ident,)?
+        body: $body:ident, path: |$s:ident, $m:ident| $path:expr, parse: $parse:expr
         $(, error_status: |$st:ident| $status:expr)? $(,)?
     ) => {
         impl $crate::operation::Operation for $req {
@@ -241,13 +346,31 @@ macro_rules! operation {
                 $method
             }
 
-            fn path(&self) -> String {
+            $(
+                fn merchid(&self) -> Option<&$crate::MerchantId> {
+                    self.$own.as_ref()
+                }
+            )?
+
+            fn path(
+                &self,
+                defaults: $crate::operation::Defaults<'_>,
+            ) -> Result<String, $crate::EncodeError> {
                 let $s = self;
+                #[allow(unused_variables)]
+                let $m = $crate::operation::Merchant::resolve(
+                    $name,
+                    $crate::operation::Operation::merchid(self),
+                    defaults,
+                );
                 $path
             }
 
-            fn body(&self) -> Result<Option<Vec<u8>>, $crate::EncodeError> {
-                $crate::operation::operation!(@body $body, $name, self)
+            fn body(
+                &self,
+                defaults: $crate::operation::Defaults<'_>,
+            ) -> Result<Option<Vec<u8>>, $crate::EncodeError> {
+                $crate::operation::operation!(@body $body, $name, self, defaults)
             }
 
             fn parse_response(body: &[u8]) -> Result<$resp, $crate::ParseError> {
@@ -262,15 +385,43 @@ macro_rules! operation {
             )?
         }
     };
-    (@body json, $name:literal, $self:ident) => {
+    (@body json, $name:literal, $self:ident, $defaults:ident) => {{
+        let _ = $defaults;
         $crate::operation::json_body($name, $self)
-    };
-    (@body nobody, $name:literal, $self:ident) => {{
-        let _ = $self;
+    }};
+    (@body json_merchant, $name:literal, $self:ident, $defaults:ident) => {{
+        let own = $crate::operation::Operation::merchid($self);
+        $crate::operation::json_body_with_merchant(
+            $name,
+            $self,
+            own,
+            $crate::operation::Merchant::resolve($name, own, $defaults),
+        )
+    }};
+    (@body nobody, $name:literal, $self:ident, $defaults:ident) => {{
+        let _ = ($self, $defaults);
         Ok(None)
     }};
 }
 pub(crate) use operation;
+
+/// Gives each listed request type its `with_merchid`: the one way a request names a merchant
+/// other than its client's.
+macro_rules! merchant_override {
+    ($($req:ty),+ $(,)?) => {$(
+        impl $req {
+            /// Sends this request for `merchid` instead of the client's merchant (one set of
+            /// credentials acting for several merchants); see
+            /// [`Operation::merchid`](crate::Operation::merchid).
+            #[must_use]
+            pub fn with_merchid(mut self, merchid: $crate::MerchantId) -> Self {
+                self.merchid = Some(merchid);
+                self
+            }
+        }
+    )+};
+}
+pub(crate) use merchant_override;
 
 #[cfg(test)]
 mod tests {

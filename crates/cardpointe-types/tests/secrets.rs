@@ -40,11 +40,12 @@ proptest! {
         let masked = MaskedAccount::new(pan.clone()).unwrap();
 
         let mid = MerchantId::new("496160873888").unwrap();
-        let mut auth = AuthRequest::new(mid.clone(), Amount::from_minor(100).unwrap(), PaymentSource::Card(card.clone()));
+        let mut auth = AuthRequest::new(Amount::from_minor(100).unwrap(), PaymentSource::Card(card.clone()))
+            .with_merchid(mid);
         auth.cvv2 = Some(Cvv::new("579").unwrap());
-        let track_auth = AuthRequest::new(mid.clone(), Amount::ZERO, PaymentSource::Track(track.clone()));
-        let ach_auth = AuthRequest::new(mid.clone(), Amount::ZERO, PaymentSource::Ach(ach.clone()));
-        let profile = ProfileRequest::create(mid, PaymentSource::Card(card.clone())).unwrap();
+        let track_auth = AuthRequest::new(Amount::ZERO, PaymentSource::Track(track.clone()));
+        let ach_auth = AuthRequest::new(Amount::ZERO, PaymentSource::Ach(ach.clone()));
+        let profile = ProfileRequest::create(PaymentSource::Card(card.clone())).unwrap();
         let tokenize = TokenizeRequest::card(&card);
         let tokenize_ach = TokenizeRequest::ach(&ach).unwrap();
         let tokenize_dev = TokenizeRequest::device(device.clone());
@@ -97,13 +98,11 @@ proptest! {
 #[test]
 fn the_request_body_still_carries_the_clear_values() {
     let card = CardNumber::new("4111111111111111").unwrap();
-    let mut auth = AuthRequest::new(
-        MerchantId::new("496160873888").unwrap(),
-        Amount::from_minor(100).unwrap(),
-        PaymentSource::Card(card),
-    );
+    let mut auth = AuthRequest::new(Amount::from_minor(100).unwrap(), PaymentSource::Card(card));
     auth.cvv2 = Some(Cvv::new("579").unwrap());
-    let body = String::from_utf8(auth.body().unwrap().unwrap()).unwrap();
+    let merchant = cardpointe_types::MerchantId::new("496160873888").unwrap();
+    let defaults = cardpointe_types::Defaults::merchant(&merchant);
+    let body = String::from_utf8(auth.body(defaults).unwrap().unwrap()).unwrap();
     assert!(body.contains(r#""account":"4111111111111111""#));
     assert!(body.contains(r#""cvv2":"579""#));
 }

@@ -4,8 +4,8 @@
 use cardpointe_types::codes::Category;
 use cardpointe_types::{
     Amount, AuthRequest, AvsResult, BatchResponse, BinRequest, CaptureRequest, CardBrand,
-    CloseBatchRequest, CredentialTestRequest, CvvResult, DeclineCategory, EchoRequest, EntryMode,
-    Expiry, Flag, FundingRequest, HasOutcome, HostBatchStatus, InquireByOrderIdRequest,
+    CloseBatchRequest, CredentialTestRequest, CvvResult, DeclineCategory, Defaults, EchoRequest,
+    EntryMode, Expiry, Flag, FundingRequest, HasOutcome, HostBatchStatus, InquireByOrderIdRequest,
     InquireMerchantRequest, InquireRequest, MerchantAdvice, OpenBatchRequest, Operation,
     ParseError, PaymentSource, ProfileDeleteRequest, ProfileReadRequest, ProfileRequest,
     RefundRequest, RespProc, RespStat, SettlementStatus, SettlementTxnStatus,
@@ -484,7 +484,9 @@ fn documented_requests_parse_and_classify_their_source() {
     assert_eq!(req.capture, Some(Flag::Yes));
     assert!(matches!(req.source(), Ok(PaymentSource::Card(_))));
     // The body writes the canonical forms back.
-    let body = String::from_utf8(req.body().unwrap().unwrap()).unwrap();
+    // The request names its own merchant, so no client default is needed.
+    let body = String::from_utf8(req.body(Defaults::none()).unwrap().unwrap()).unwrap();
+    assert!(body.contains(r#""merchid":"800000009033""#), "{body}");
     assert!(body.contains(r#""amount":"1116.95""#), "{body}");
     assert!(body.contains(r#""capture":"Y""#), "{body}");
     assert!(body.contains(r#""expiry":"1225""#), "{body}");
@@ -511,9 +513,11 @@ fn documented_requests_parse_and_classify_their_source() {
 #[test]
 fn every_operation_has_the_documented_method_and_path() {
     use cardpointe_types::{
-        Api, MerchantId, Method, OrderId, ProfileId, ProfileRef, ReportDate, Retref, Token,
+        Api, Defaults, MerchantId, Method, OrderId, ProfileId, ProfileRef, ReportDate, Retref,
+        Token,
     };
     let m = MerchantId::new("496160873888").unwrap();
+    let d = Defaults::merchant(&m);
     let r = Retref::new("343030160242").unwrap();
     let o = OrderId::new("A B/1").unwrap();
     let t = Token::new("9418594164541111").unwrap();
@@ -521,114 +525,118 @@ fn every_operation_has_the_documented_method_and_path() {
     let check = |method: Method, path: String, want_m: Method, want_p: &str| {
         assert_eq!((method, path.as_str()), (want_m, want_p));
     };
-    let inq = InquireRequest::new(m.clone(), r.clone());
+    let inq = InquireRequest::new(r.clone());
     check(
         inq.method(),
-        inq.path(),
+        inq.path(d).unwrap(),
         Method::Get,
         "inquire/343030160242/496160873888",
     );
-    let by = InquireByOrderIdRequest::new(m.clone(), o.clone());
+    let by = InquireByOrderIdRequest::new(o.clone());
     check(
         by.method(),
-        by.path(),
+        by.path(d).unwrap(),
         Method::Get,
         "inquireByOrderid/A%20B%2F1/496160873888/1",
     );
-    let read = ProfileReadRequest::new(m.clone(), p.clone());
+    let read = ProfileReadRequest::new(p.clone());
     check(
         read.method(),
-        read.path(),
+        read.path(d).unwrap(),
         Method::Get,
         "profile/18399859418147107070//496160873888",
     );
-    let del = ProfileDeleteRequest::new(m.clone(), p);
+    let del = ProfileDeleteRequest::new(p);
     check(
         del.method(),
-        del.path(),
+        del.path(d).unwrap(),
         Method::Delete,
         "profile/18399859418147107070//496160873888",
     );
-    let st = SettlestatRequest::on(m.clone(), "1209".parse::<ReportDate>().unwrap());
+    let st = SettlestatRequest::on("1209".parse::<ReportDate>().unwrap());
     check(
         st.method(),
-        st.path(),
+        st.path(d).unwrap(),
         Method::Get,
         "settlestat?merchid=496160873888&date=1209",
     );
-    let f = FundingRequest::new(m.clone(), None);
+    let f = FundingRequest::new(None);
     check(
         f.method(),
-        f.path(),
+        f.path(d).unwrap(),
         Method::Get,
         "funding?merchid=496160873888",
     );
-    let b = BinRequest::new(m.clone(), t.clone());
+    let b = BinRequest::new(t.clone());
     check(
         b.method(),
-        b.path(),
+        b.path(d).unwrap(),
         Method::Get,
         "bin/496160873888/9418594164541111",
     );
-    let ob = OpenBatchRequest::new(m.clone(), "SRC1");
+    let ob = OpenBatchRequest::new("SRC1");
     check(
         ob.method(),
-        ob.path(),
+        ob.path(d).unwrap(),
         Method::Get,
         "openbatch/496160873888/SRC1",
     );
-    let cb = CloseBatchRequest::new(m.clone(), None);
+    let cb = CloseBatchRequest::new(None);
     check(
         cb.method(),
-        cb.path(),
+        cb.path(d).unwrap(),
         Method::Get,
         "closebatch/496160873888",
     );
-    let v = VoidByOrderIdRequest::new(m.clone(), o);
-    check(v.method(), v.path(), Method::Put, "voidByOrderId");
-    let bs = SettlestatByBatchSourceRequest::new(m.clone(), "SRC1");
+    let v = VoidByOrderIdRequest::new(o);
+    check(v.method(), v.path(d).unwrap(), Method::Put, "voidByOrderId");
+    let bs = SettlestatByBatchSourceRequest::new("SRC1");
     check(
         bs.method(),
-        bs.path(),
+        bs.path(d).unwrap(),
         Method::Post,
         "settlestatByBatchSource",
     );
     let c = CredentialTestRequest::credentials_only();
-    check(c.method(), c.path(), Method::Get, "");
-    assert_eq!(c.body().unwrap(), None);
+    check(c.method(), c.path(d).unwrap(), Method::Get, "");
+    assert_eq!(c.body(d).unwrap(), None);
     let c2 = CredentialTestRequest::for_merchant(m.clone());
     assert_eq!(c2.method(), Method::Put);
     assert_eq!(
-        c2.body().unwrap().as_deref(),
+        c2.body(d).unwrap().as_deref(),
         Some(&br#"{"merchid":"496160873888"}"#[..])
     );
     assert_eq!(TokenizeRequest::API, Api::CardSecure);
     let tok = TokenizeRequest::default();
-    check(tok.method(), tok.path(), Method::Post, "ccn/tokenize");
-    let echo = EchoRequest::new("Hello?").unwrap();
-    check(echo.method(), echo.path(), Method::Post, "echo");
-    let sur = SurchargeRequest::new(
-        m.clone(),
-        t,
-        "19406".parse().unwrap(),
-        "10.00".parse().unwrap(),
+    check(
+        tok.method(),
+        tok.path(d).unwrap(),
+        Method::Post,
+        "ccn/tokenize",
     );
+    let echo = EchoRequest::new("Hello?").unwrap();
+    check(echo.method(), echo.path(d).unwrap(), Method::Post, "echo");
+    let sur = SurchargeRequest::new(t, "19406".parse().unwrap(), "10.00".parse().unwrap());
     assert_eq!(
-        sur.path(),
+        sur.path(d).unwrap(),
         "surcharge?merchid=496160873888&token=9418594164541111&postal=19406&amount=10.00"
     );
     assert_eq!(
-        InquireMerchantRequest::new(m.clone()).path(),
+        InquireMerchantRequest::new().path(d).unwrap(),
         "inquireMerchant/496160873888"
     );
-    let s = SigcapRequest::new(m.clone(), r.clone(), "H4sI");
-    check(s.method(), s.path(), Method::Put, "sigcap");
-    let profile = ProfileRequest::create(
-        m,
-        PaymentSource::Token(Token::new("9418594164541111").unwrap()),
-    )
+    let s = SigcapRequest::new(r.clone(), "H4sI");
+    check(s.method(), s.path(d).unwrap(), Method::Put, "sigcap");
+    let profile = ProfileRequest::create(PaymentSource::Token(
+        Token::new("9418594164541111").unwrap(),
+    ))
     .unwrap();
-    check(profile.method(), profile.path(), Method::Put, "profile");
+    check(
+        profile.method(),
+        profile.path(d).unwrap(),
+        Method::Put,
+        "profile",
+    );
 }
 
 #[test]
@@ -662,4 +670,55 @@ fn legacy_deposit_report_reads_back() {
     let t = &d[0].txns.as_ref().unwrap()[0];
     assert_eq!(t.action.as_deref(), Some("DEB"));
     assert_eq!(t.depamnt, amount("1.00"));
+}
+
+#[test]
+fn the_merchant_id_is_given_once_and_may_be_overridden_per_request() {
+    use cardpointe_types::{Defaults, EncodeError, MerchantId, Retref};
+    let client = MerchantId::new("496160873888").unwrap();
+    let other = MerchantId::new("800000009033").unwrap();
+    let r = Retref::new("343030160242").unwrap();
+
+    // The client's merchant fills the body and the path.
+    let void = VoidRequest::new(r.clone());
+    assert_eq!(void.merchid(), None);
+    let body = String::from_utf8(void.body(Defaults::merchant(&client)).unwrap().unwrap()).unwrap();
+    assert_eq!(
+        body,
+        r#"{"merchid":"496160873888","retref":"343030160242"}"#
+    );
+    let inq = InquireRequest::new(r.clone());
+    assert_eq!(
+        inq.path(Defaults::merchant(&client)).unwrap(),
+        "inquire/343030160242/496160873888"
+    );
+
+    // A request's own merchant wins, in the body (written once) and in the path.
+    let void = VoidRequest::new(r.clone()).with_merchid(other.clone());
+    assert_eq!(void.merchid(), Some(&other));
+    let body = String::from_utf8(void.body(Defaults::merchant(&client)).unwrap().unwrap()).unwrap();
+    assert_eq!(body.matches("merchid").count(), 1, "{body}");
+    assert!(body.contains(r#""merchid":"800000009033""#), "{body}");
+    let inq = InquireRequest::new(r.clone()).with_merchid(other);
+    assert_eq!(
+        inq.path(Defaults::merchant(&client)).unwrap(),
+        "inquire/343030160242/800000009033"
+    );
+
+    // No merchant anywhere: a typed error that says where to give one.
+    let err = VoidRequest::new(r.clone())
+        .body(Defaults::none())
+        .unwrap_err();
+    assert_eq!(err, EncodeError::NoMerchantId { operation: "void" });
+    assert!(
+        err.to_string().contains("ClientBuilder::merchant_id"),
+        "{err}"
+    );
+    let err = InquireRequest::new(r).path(Defaults::none()).unwrap_err();
+    assert_eq!(
+        err,
+        EncodeError::NoMerchantId {
+            operation: "inquire"
+        }
+    );
 }

@@ -108,4 +108,4 @@ pub use crate::frame::Frame;
 #[cfg(feature = "alloc")]
 pub use crate::msr::MsrRecordBuf;
 #[cfg(feature = "alloc")]
-pub use crate::transaction::{ReaderEvent, Transaction, TransactionRequest};
+pub use crate::transaction::{ReaderEvent, Transaction, TransactionOutcome, TransactionRequest};

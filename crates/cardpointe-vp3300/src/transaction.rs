@@ -148,10 +148,12 @@ pub enum FailureReason {
     ReaderRebooted,
 }
 
-/// The outcome of a completed transaction.
+/// What the reader decided at the end of a transaction (a chip card has the last word after the
+/// host's answer; for swipe and tap it is the host's verdict). Not the gateway's
+/// `cardpointe_types::Outcome` (a response's classification).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct Outcome {
+pub struct TransactionOutcome {
     /// Approved (by the card after the host's answer, or by the host for swipe/tap).
     pub approved: bool,
     /// The reader's outcome code, when it gave one.
@@ -162,6 +164,21 @@ pub struct Outcome {
     pub tvr: Option<[u8; 5]>,
     /// Transaction status information (9B).
     pub tsi: Option<[u8; 2]>,
+}
+
+impl TransactionOutcome {
+    /// An outcome with only the verdict (for swipe and tap, or a reader that reported nothing
+    /// more).
+    #[must_use]
+    pub const fn new(approved: bool) -> Self {
+        Self {
+            approved,
+            result: None,
+            arc: None,
+            tvr: None,
+            tsi: None,
+        }
+    }
 }
 
 /// What the app should know or show.
@@ -192,7 +209,7 @@ pub enum ReaderEvent {
     /// [`Transaction::complete`].
     OnlineAuthorizationRequired(Box<EncryptedCardData>),
     /// The transaction finished.
-    Completed(Outcome),
+    Completed(TransactionOutcome),
     /// The transaction failed.
     Failed(FailureReason),
     /// The transaction was cancelled.
@@ -500,7 +517,7 @@ impl Transaction {
             self.send(frame, now, wait);
         } else {
             let approved = answer.result == command::HostResult::Accepted && answer.arc == *b"00";
-            self.finish(ReaderEvent::Completed(Outcome {
+            self.finish(ReaderEvent::Completed(TransactionOutcome {
                 approved,
                 result: None,
                 arc: Some(answer.arc),
@@ -749,7 +766,7 @@ impl Transaction {
                     EmvResultCode::ApprovedOffline | EmvResultCode::Approved
                 );
                 self.events.push_back(ReaderEvent::RemoveCard);
-                self.finish(ReaderEvent::Completed(Outcome {
+                self.finish(ReaderEvent::Completed(TransactionOutcome {
                     approved,
                     result: Some(result),
                     arc: out.arc(),
@@ -845,7 +862,7 @@ impl Transaction {
             }
             (_, Some(result @ (EmvResultCode::ApprovedOffline | EmvResultCode::Approved))) => {
                 self.awaiting = None;
-                self.finish(ReaderEvent::Completed(Outcome {
+                self.finish(ReaderEvent::Completed(TransactionOutcome {
                     approved: true,
                     result: Some(result),
                     arc: out.arc(),
@@ -862,7 +879,7 @@ impl Transaction {
                 ),
             ) => {
                 self.awaiting = None;
-                self.finish(ReaderEvent::Completed(Outcome {
+                self.finish(ReaderEvent::Completed(TransactionOutcome {
                     approved: false,
                     result: Some(result),
                     arc: out.arc(),

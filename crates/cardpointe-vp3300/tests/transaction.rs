@@ -4,7 +4,7 @@
 use core::time::Duration;
 
 use cardpointe_vp3300::command::{HostResponse, Interfaces, Payment};
-use cardpointe_vp3300::transaction::{FailureReason, Flow, Outcome};
+use cardpointe_vp3300::transaction::{FailureReason, Flow, TransactionOutcome};
 use cardpointe_vp3300::{
     EmvResultCode, Frame, MsrRecord, ReadMethod, ReaderEvent, StatusCode, Transaction,
     TransactionRequest,
@@ -163,7 +163,8 @@ fn a_swipe_asks_for_online_authorization_and_completes_with_the_hosts_verdict() 
     assert_eq!(txn.entry_mode(), Some(ReadMethod::Swipe));
     assert!(data.payload().starts_with("02"));
     txn.complete(&HostResponse::online(*b"00"), now).unwrap();
-    let Some(ReaderEvent::Completed(Outcome { approved: true, .. })) = txn.poll_event() else {
+    let Some(ReaderEvent::Completed(TransactionOutcome { approved: true, .. })) = txn.poll_event()
+    else {
         panic!("approved");
     };
     assert!(txn.is_done());
@@ -237,7 +238,7 @@ fn a_card_declining_after_the_host_approves_is_a_declined_completion() {
     );
     assert!(matches!(
         events.last(),
-        Some(ReaderEvent::Completed(Outcome {
+        Some(ReaderEvent::Completed(TransactionOutcome {
             approved: false,
             ..
         }))
@@ -308,7 +309,7 @@ fn a_contactless_tap_with_status_23_requests_online_authorization() {
     txn.complete(&HostResponse::online(*b"05"), now).unwrap();
     assert!(matches!(
         txn.poll_event(),
-        Some(ReaderEvent::Completed(Outcome {
+        Some(ReaderEvent::Completed(TransactionOutcome {
             approved: false,
             ..
         }))
@@ -541,7 +542,7 @@ fn a_contactless_offline_decline_is_a_declined_completion() {
     assert!(events.contains(&ReaderEvent::CardTapped));
     assert!(matches!(
         events.last(),
-        Some(ReaderEvent::Completed(Outcome {
+        Some(ReaderEvent::Completed(TransactionOutcome {
             approved: false,
             result: Some(EmvResultCode::DeclinedOffline),
             ..

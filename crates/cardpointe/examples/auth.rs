@@ -9,7 +9,7 @@ use cardpointe::HasOutcome;
 #[tokio::main]
 pub(crate) async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (gateway, sim) = support::connect().await?;
-    let outcome = gateway.auth(support::test_auth(&gateway, 1999)?).await?;
+    let outcome = gateway.auth(support::test_auth(1999)?).await?;
     println!("{outcome}");
     if let Some(response) = outcome.response() {
         let o = response.outcome();

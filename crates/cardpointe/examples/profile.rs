@@ -11,11 +11,7 @@ use cardpointe::{
 #[tokio::main]
 pub(crate) async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (gateway, sim) = support::connect().await?;
-    let merchid = gateway.merchant_id().clone();
-    let mut create = ProfileRequest::create(
-        merchid.clone(),
-        PaymentSource::Card("4444333322221111".parse()?),
-    )?;
+    let mut create = ProfileRequest::create(PaymentSource::Card("4444333322221111".parse()?))?;
     create.expiry = Some("1230".parse()?);
     let created = gateway.profile_create(&create).await?;
     println!(
@@ -29,7 +25,7 @@ pub(crate) async fn main() -> Result<(), Box<dyn std::error::Error>> {
         created.acctid.clone(),
     );
     let accounts = gateway
-        .profile_read(&ProfileReadRequest::new(merchid.clone(), profile.clone()))
+        .profile_read(&ProfileReadRequest::new(profile.clone()))
         .await?;
     for account in &accounts {
         println!(
@@ -38,7 +34,7 @@ pub(crate) async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     let deleted = gateway
-        .profile_delete(&ProfileDeleteRequest::new(merchid, profile))
+        .profile_delete(&ProfileDeleteRequest::new(profile))
         .await?;
     println!("deleted: {:?}", deleted.resptext);
     if let Some(sim) = sim {

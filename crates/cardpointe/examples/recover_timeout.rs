@@ -27,7 +27,6 @@ pub(crate) async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The gateway records the auth but its answer arrives 3 s late (the client waits 0.5 s).
     sim.inject(FaultRule::once("auth", FaultKind::Delay).delay_ms(3_000));
     let auth = AuthRequest::new(
-        gateway.merchant_id().clone(),
         Amount::from_minor(1234)?,
         PaymentSource::Card("4111111111111111".parse()?),
     )

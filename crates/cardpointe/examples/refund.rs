@@ -9,7 +9,7 @@ use cardpointe::{Amount, HasOutcome, RefundRequest};
 #[tokio::main]
 pub(crate) async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (gateway, sim) = support::connect().await?;
-    let mut sale = support::test_auth(&gateway, 5000)?.with_capture(true);
+    let mut sale = support::test_auth(5000)?.with_capture(true);
     sale.orderid = Some(cardpointe::new_order_id());
     let outcome = gateway.auth(sale).await?;
     let retref = outcome
@@ -22,10 +22,7 @@ pub(crate) async fn main() -> Result<(), Box<dyn std::error::Error>> {
         sim.settle_now();
     }
     let refund = gateway
-        .refund(
-            &RefundRequest::new(gateway.merchant_id().clone(), retref)
-                .with_amount(Amount::from_minor(1250)?),
-        )
+        .refund(&RefundRequest::new(retref).with_amount(Amount::from_minor(1250)?))
         .await?;
     println!(
         "refund: approved={} {:?} retref {:?}",

@@ -12,17 +12,13 @@ const SIGNATURE: &str = "H4sIAAAAAAAAA3PyDHFVSM7PS0nNK1EoSS0uUUjOzy1ITS4tSQUAmGz
 #[tokio::main]
 pub(crate) async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (gateway, sim) = support::connect().await?;
-    let outcome = gateway.auth(support::test_auth(&gateway, 3100)?).await?;
+    let outcome = gateway.auth(support::test_auth(3100)?).await?;
     let retref = outcome
         .retref()
         .cloned()
         .ok_or("the auth was not approved")?;
     let sigcap = gateway
-        .sigcap(&SigcapRequest::new(
-            gateway.merchant_id().clone(),
-            retref,
-            SIGNATURE,
-        ))
+        .sigcap(&SigcapRequest::new(retref, SIGNATURE))
         .await?;
     println!(
         "sigcap: approved={} {:?}",

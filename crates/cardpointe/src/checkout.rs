@@ -20,6 +20,7 @@ use cardpointe_types::{
     VoidRequest,
 };
 use cardpointe_vp3300::EncryptedCardData;
+pub use cardpointe_vp3300::TransactionOutcome;
 use cardpointe_vp3300::command::HostResponse;
 
 use crate::{AuthOutcome, Error, Gateway};
@@ -43,45 +44,7 @@ pub trait CardReader: Send {
 
     /// Gives the reader the host's answer (for a chip card: the ARC and issuer data, after
     /// which the card decides) and returns the final outcome on the reader.
-    fn complete<'a>(&'a mut self, answer: HostResponse) -> ReaderFuture<'a, ReaderOutcome>;
-}
-
-/// What the reader decided after the host's answer (a chip card has the last word).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ReaderOutcome {
-    /// Approved on the reader (for swipe and tap: the host's verdict).
-    pub approved: bool,
-    /// Authorisation response code (8A), two ASCII characters.
-    pub arc: Option<[u8; 2]>,
-    /// Terminal verification results (95).
-    pub tvr: Option<[u8; 5]>,
-    /// Transaction status information (9B).
-    pub tsi: Option<[u8; 2]>,
-}
-
-impl ReaderOutcome {
-    /// An outcome with only the verdict.
-    #[must_use]
-    pub const fn new(approved: bool) -> Self {
-        Self {
-            approved,
-            arc: None,
-            tvr: None,
-            tsi: None,
-        }
-    }
-}
-
-impl From<&cardpointe_vp3300::transaction::Outcome> for ReaderOutcome {
-    fn from(o: &cardpointe_vp3300::transaction::Outcome) -> Self {
-        Self {
-            approved: o.approved,
-            arc: o.arc,
-            tvr: o.tvr,
-            tsi: o.tsi,
-        }
-    }
+    fn complete<'a>(&'a mut self, answer: HostResponse) -> ReaderFuture<'a, TransactionOutcome>;
 }
 
 /// Where the card comes from.
@@ -288,7 +251,7 @@ pub struct CheckoutResult {
     /// The CardSecure token the card became.
     pub token: Token,
     /// What the reader decided (chip cards), when a reader was used.
-    pub reader: Option<ReaderOutcome>,
+    pub reader: Option<TransactionOutcome>,
     /// Set when the card declined (or the reader failed to finish) after the gateway approved,
     /// and the auth was voided. When the card declined but this is `false`, the void failed:
     /// the authorization still stands at the gateway and must be voided (see `auth`).
@@ -384,13 +347,9 @@ impl Checkout {
             .order_id
             .clone()
             .unwrap_or_else(crate::recovery::new_order_id);
-        let mut auth = AuthRequest::new(
-            self.gateway.merchant_id().clone(),
-            request.amount,
-            PaymentSource::Token(token.clone()),
-        )
-        .with_order_id(order_id.clone())
-        .with_capture(request.capture);
+        let mut auth = AuthRequest::new(request.amount, PaymentSource::Token(token.clone()))
+            .with_order_id(order_id.clone())
+            .with_capture(request.capture);
         if let Some(expiry) = expiry {
             auth = auth.with_expiry(expiry);
         }
@@ -422,13 +381,13 @@ impl Checkout {
                 Ok(finished) => finished,
                 Err(error) => {
                     tracing::warn!(%error, "the reader did not finish the transaction");
-                    ReaderOutcome::new(false)
+                    TransactionOutcome::new(false)
                 }
             };
             if gateway_approved && !finished.approved {
                 on_event(CheckoutEvent::ReversingCardDecline);
                 if let Some(retref) = outcome.retref().cloned() {
-                    let void = VoidRequest::new(self.gateway.merchant_id().clone(), retref);
+                    let void = VoidRequest::new(retref);
                     match self.gateway.void(&void).await {
                         Ok(answer) => reversed = answer.is_approved(),
                         Err(error) => {
@@ -574,7 +533,7 @@ fn receipt(
     masked_pan: Option<String>,
     entry_mode: &'static str,
     read: &Read,
-    reader: Option<&ReaderOutcome>,
+    reader: Option<&TransactionOutcome>,
     approved: bool,
 ) -> CheckoutReceipt {
     let mut receipt = CheckoutReceipt {

@@ -27,7 +27,6 @@ use crate::recovery::{self, AuthOutcome, RecoveryPolicy};
 /// # async fn run() -> Result<(), cardpointe::Error> {
 /// let gateway = Gateway::from_env()?; // CARDPOINTE_SITE, _MERCHID, _USERNAME, _PASSWORD
 /// let request = AuthRequest::new(
-///     gateway.merchant_id().clone(),
 ///     Amount::from_minor(1999)?,
 ///     PaymentSource::Token(Token::new("9418594164541111")?),
 /// );
@@ -48,7 +47,7 @@ impl Gateway {
     /// # Errors
     /// [`Error::Value`] when the client's merchant id is not a valid gateway merchant id.
     pub fn new(client: Client) -> Result<Self, Error> {
-        let merchid = MerchantId::new(client.merchant_id())?;
+        let merchid = client.merchant_id().clone();
         Ok(Self {
             client,
             merchid,

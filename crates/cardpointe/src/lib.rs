@@ -43,14 +43,14 @@
 //! let gateway = Gateway::new(client)?;
 //!
 //! let card = PaymentSource::Card("4111111111111111".parse()?);
-//! let auth = AuthRequest::new(gateway.merchant_id().clone(), Amount::from_minor(1250)?, card)
+//! let auth = AuthRequest::new(Amount::from_minor(1250)?, card)
 //!     .with_expiry("1230".parse()?);
 //! let outcome = gateway.auth(auth).await?; // a unique order id is generated
 //! assert!(outcome.is_approved());
 //!
 //! let retref = outcome.retref().cloned().ok_or("no retref")?;
 //! let capture = gateway
-//!     .capture(&CaptureRequest::new(gateway.merchant_id().clone(), retref))
+//!     .capture(&CaptureRequest::new(retref))
 //!     .await?;
 //! assert!(capture.is_approved());
 //! sim.shutdown().await;
@@ -82,7 +82,7 @@ pub use crate::recovery::{AuthOutcome, RecoveryPolicy, new_order_id};
 #[cfg(feature = "checkout")]
 pub use crate::checkout::{
     CardInput, CardReader, Checkout, CheckoutEvent, CheckoutReceipt, CheckoutRequest,
-    CheckoutResult, ReaderOutcome,
+    CheckoutResult, TransactionOutcome,
 };
 
 // The common types, named one by one.

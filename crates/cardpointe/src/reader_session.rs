@@ -8,7 +8,7 @@ use cardpointe_types::ValueError;
 use cardpointe_vp3300::TransactionRequest;
 use cardpointe_vp3300::command::{HostResponse, Interfaces, Payment};
 
-use crate::checkout::{CardReader, CheckoutEvent, ReaderFuture, ReaderOutcome};
+use crate::checkout::{CardReader, CheckoutEvent, ReaderFuture, TransactionOutcome};
 use crate::{Amount, Error};
 
 /// A connected reader, ready for [`Gateway::checkout`](crate::Gateway::checkout). Find it with
@@ -128,10 +128,10 @@ impl CardReader for ReaderSession {
         })
     }
 
-    fn complete<'a>(&'a mut self, answer: HostResponse) -> ReaderFuture<'a, ReaderOutcome> {
+    fn complete<'a>(&'a mut self, answer: HostResponse) -> ReaderFuture<'a, TransactionOutcome> {
         Box::pin(async move {
             let outcome = self.reader.complete_online(answer).await?;
-            Ok(ReaderOutcome::from(&outcome))
+            Ok(outcome)
         })
     }
 }

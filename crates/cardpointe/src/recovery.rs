@@ -341,6 +341,8 @@ pub(crate) async fn safe_auth(
         Err(e) if !e.maybe_sent() => return Err(e),
         Err(e) => e,
     };
+    // The recovery asks the merchant the auth went to: its own, or (None) the client's.
+    let merchid = request.merchid.take();
     drop(request);
     tracing::warn!(
         operation = "auth",
@@ -349,12 +351,12 @@ pub(crate) async fn safe_auth(
         "the auth's answer was lost; recovering by order id"
     );
     let policy = gateway.recovery().clone();
-    let merchid = gateway.merchant_id().clone();
     let mut last_error = None;
 
     if policy.inquire_first {
         tokio::time::sleep(policy.pause).await;
-        let inquiry = InquireByOrderIdRequest::new(merchid.clone(), order_id.clone());
+        let mut inquiry = InquireByOrderIdRequest::new(order_id.clone());
+        inquiry.merchid.clone_from(&merchid);
         match gateway
             .call_with(&inquiry, CallOptions::new().with_timeout(policy.timeout))
             .await
@@ -392,7 +394,8 @@ pub(crate) async fn safe_auth(
         }
     }
 
-    let void = VoidByOrderIdRequest::new(merchid, order_id.clone());
+    let mut void = VoidByOrderIdRequest::new(order_id.clone());
+    void.merchid.clone_from(&merchid);
     let mut nothing: Option<(VoidResponse, u8)> = None;
     for attempt in 1..=policy.void_attempts.max(1) {
         tokio::time::sleep(policy.pause).await;

@@ -12,7 +12,7 @@ use cardpointe::vp3300::msr::MsrRecord;
 use cardpointe::vp3300::{EncryptedCardData, ReadMethod};
 use cardpointe::{
     Amount, CardInput, CardReader, Checkout, CheckoutEvent, CheckoutRequest, Gateway,
-    ReaderOutcome, RecoveryPolicy,
+    RecoveryPolicy, TransactionOutcome,
 };
 use cardpointe_sim::Sim;
 
@@ -129,10 +129,10 @@ impl CardReader for ScriptedReader {
         })
     }
 
-    fn complete<'a>(&'a mut self, answer: HostResponse) -> ReaderFuture<'a, ReaderOutcome> {
+    fn complete<'a>(&'a mut self, answer: HostResponse) -> ReaderFuture<'a, TransactionOutcome> {
         self.answers.push(answer);
         let approved = self.approve_on_card;
-        Box::pin(async move { Ok(ReaderOutcome::new(approved)) })
+        Box::pin(async move { Ok(TransactionOutcome::new(approved)) })
     }
 }
 
@@ -200,7 +200,7 @@ impl CardReader for VanishingReader {
         Box::pin(async { Ok(encrypted_swipe()) })
     }
 
-    fn complete<'a>(&'a mut self, _answer: HostResponse) -> ReaderFuture<'a, ReaderOutcome> {
+    fn complete<'a>(&'a mut self, _answer: HostResponse) -> ReaderFuture<'a, TransactionOutcome> {
         Box::pin(async { Err(cardpointe::Error::card_reader("link lost")) })
     }
 }

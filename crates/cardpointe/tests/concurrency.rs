@@ -57,10 +57,9 @@ async fn sixty_four_concurrent_checkouts_are_all_on_the_books_once_and_captured(
                 .retref()
                 .cloned()
                 .expect("an approval has a retref");
-            let merchid = checkout.gateway().merchant_id().clone();
             let capture = checkout
                 .gateway()
-                .capture(&CaptureRequest::new(merchid, retref))
+                .capture(&CaptureRequest::new(retref))
                 .await
                 .unwrap_or_else(|e| panic!("capture {i} failed: {e}"));
             assert!(capture.is_approved(), "capture {i}: {capture:?}");

@@ -7,10 +7,10 @@ use std::time::Duration;
 use cardpointe::transport::{RetryPolicy, StatusCode};
 use cardpointe::types::ParseError;
 use cardpointe::{
-    Amount, AuthOutcome, AuthRequest, CaptureRequest, Gateway, InquireRequest, MerchantId,
-    PaymentSource, RecoveryPolicy, Retref,
+    Amount, AuthOutcome, AuthRequest, CaptureRequest, Gateway, InquireRequest, PaymentSource,
+    RecoveryPolicy, Retref,
 };
-use cardpointe_testkit::{MERCHID, TestServer, json};
+use cardpointe_testkit::{TestServer, json};
 
 /// What a misbehaving gateway (or a proxy echoing the request) might send back.
 const ECHO: &str =
@@ -31,7 +31,6 @@ fn gateway_for(server: &TestServer) -> Gateway {
 
 fn auth() -> AuthRequest {
     AuthRequest::new(
-        MerchantId::new(MERCHID).unwrap(),
         Amount::from_minor(1250).unwrap(),
         PaymentSource::Card("4111111111111111".parse().unwrap()),
     )
@@ -67,15 +66,14 @@ async fn no_error_display_quotes_a_body_holding_a_card_number() {
         let server = TestServer::https(move |_| async move { json(status, ECHO) }).await;
         let gateway = gateway_for(&server);
         let retref = Retref::new("343005123105").unwrap();
-        let merchid = gateway.merchant_id().clone();
 
         let err = gateway
-            .capture(&CaptureRequest::new(merchid.clone(), retref.clone()))
+            .capture(&CaptureRequest::new(retref.clone()))
             .await
             .unwrap_err();
         assert_quotes_no_body("capture", &err);
         let err = gateway
-            .inquire(&InquireRequest::new(merchid, retref))
+            .inquire(&InquireRequest::new(retref))
             .await
             .unwrap_err();
         assert_quotes_no_body("inquire", &err);
@@ -108,10 +106,7 @@ async fn no_error_display_quotes_a_body_holding_a_card_number() {
 async fn an_unreadable_answer_keeps_the_transport_error_and_the_parse_fault_in_the_chain() {
     let server = TestServer::https(|_| async { json(StatusCode::OK, ECHO) }).await;
     let gateway = gateway_for(&server);
-    let request = InquireRequest::new(
-        gateway.merchant_id().clone(),
-        Retref::new("343005123105").unwrap(),
-    );
+    let request = InquireRequest::new(Retref::new("343005123105").unwrap());
     let err = gateway.inquire(&request).await.unwrap_err();
     assert!(
         err.maybe_sent(),

@@ -215,10 +215,9 @@ async fn start() -> (Sim, Gateway) {
     (sim, gateway)
 }
 
-fn request(gateway: &Gateway, p: &Planned) -> AuthRequest {
+fn request(p: &Planned) -> AuthRequest {
     let pan = if p.declined_card { DECLINED_VISA } else { VISA };
     AuthRequest::new(
-        gateway.merchant_id().clone(),
         Amount::from_minor(p.minor).expect("a positive amount"),
         PaymentSource::Card(pan.parse().expect("a UAT card number")),
     )
@@ -272,7 +271,7 @@ async fn thousands_of_faulted_auths_never_charge_twice_or_leave_an_unknown_appro
         workers.push(tokio::spawn(async move {
             let mut told = Vec::new();
             for (i, p) in plan.iter().enumerate().skip(worker).step_by(CONCURRENCY) {
-                let answer = match gateway.auth(request(&gateway, p)).await {
+                let answer = match gateway.auth(request(p)).await {
                     Ok(outcome) => Told::Outcome(outcome),
                     Err(error) => Told::Failed(error),
                 };
@@ -360,7 +359,6 @@ async fn thousands_of_faulted_auths_never_charge_twice_or_leave_an_unknown_appro
     //    order id, as its message says, and voided if it turns out approved.
     sim.engine().clear_faults(); // the faults were for the auth phase
     let mut settled = Settled::default();
-    let merchid = gateway.merchant_id().clone();
     for (p, answer) in plan.iter().zip(&told) {
         let Some(Told::Outcome(outcome)) = answer else {
             continue;
@@ -368,7 +366,6 @@ async fn thousands_of_faulted_auths_never_charge_twice_or_leave_an_unknown_appro
         if let AuthOutcome::Unknown { .. } | AuthOutcome::NotReversed { .. } = outcome {
             let found = gateway
                 .inquire_by_order_id(&cardpointe::InquireByOrderIdRequest::new(
-                    merchid.clone(),
                     p.order_id.clone(),
                 ))
                 .await
@@ -380,7 +377,7 @@ async fn thousands_of_faulted_auths_never_charge_twice_or_leave_an_unknown_appro
                     .clone()
                     .expect("an approved transaction has a retref");
                 let void = gateway
-                    .void(&VoidRequest::new(merchid.clone(), retref))
+                    .void(&VoidRequest::new(retref))
                     .await
                     .expect("the void answers");
                 assert!(void.is_approved(), "{}: {void:?}", p.order_id);
@@ -394,10 +391,7 @@ async fn thousands_of_faulted_auths_never_charge_twice_or_leave_an_unknown_appro
         let retref = outcome.retref().cloned().expect("an approval has a retref");
         if p.inquire_first {
             settled.inquired += 1;
-            match gateway
-                .inquire(&InquireRequest::new(merchid.clone(), retref.clone()))
-                .await
-            {
+            match gateway.inquire(&InquireRequest::new(retref.clone())).await {
                 Ok(found) => assert!(found.is_approved(), "{}: {found:?}", p.order_id),
                 Err(error) => {
                     let status = error
@@ -412,14 +406,14 @@ async fn thousands_of_faulted_auths_never_charge_twice_or_leave_an_unknown_appro
         }
         if p.capture {
             let answer = gateway
-                .capture(&CaptureRequest::new(merchid.clone(), retref))
+                .capture(&CaptureRequest::new(retref))
                 .await
                 .expect("the capture answers");
             assert!(answer.is_approved(), "{}: {answer:?}", p.order_id);
             settled.captured += 1;
         } else {
             let answer = gateway
-                .void(&VoidRequest::new(merchid.clone(), retref))
+                .void(&VoidRequest::new(retref))
                 .await
                 .expect("the void answers");
             assert!(answer.is_approved(), "{}: {answer:?}", p.order_id);

@@ -135,9 +135,8 @@ fn encrypted_swipe() -> EncryptedCardData {
         .expect("a valid record")
 }
 
-fn auth_request(gateway: &Gateway, pan: &str, cvv: &str) -> AuthRequest {
+fn auth_request(pan: &str, cvv: &str) -> AuthRequest {
     let mut request = AuthRequest::new(
-        gateway.merchant_id().clone(),
         Amount::from_minor(1_234).expect("an amount"),
         PaymentSource::Card(pan.parse().expect("a card number")),
     )
@@ -199,7 +198,7 @@ async fn run_flows(sim: &Sim, shown: &mut Shown) {
     shown.debug("reader checkout result", &result);
 
     // Requests carrying a card and a CVV, as an app might log them.
-    let request = auth_request(&gateway, VISA, CVV);
+    let request = auth_request(VISA, CVV);
     shown.debug("auth request", &request);
     let outcome = gateway.auth(request).await.expect("the auth answers");
     shown.debug("auth outcome", &outcome);
@@ -229,10 +228,7 @@ async fn run_flows(sim: &Sim, shown: &mut Shown) {
         Some(WRONG_PASSWORD),
     );
     let wrong = Gateway::new(client).expect("a gateway");
-    let error = wrong
-        .auth(auth_request(&wrong, VISA, CVV))
-        .await
-        .expect_err("401");
+    let error = wrong.auth(auth_request(VISA, CVV)).await.expect_err("401");
     assert!(error.transport().is_some_and(|e| e.is_auth()), "{error}");
     shown.error("auth with a wrong password", &error);
     let card = ManualCard::new(VISA, "12/30", Some(CVV)).expect("a valid card");
@@ -257,14 +253,14 @@ async fn run_flows(sim: &Sim, shown: &mut Shown) {
     .with_recovery(RecoveryPolicy::default().with_pause(Duration::from_millis(10)));
     sim.inject(FaultRule::once("auth", FaultKind::Delay).delay_ms(1_000));
     let error = slow
-        .call(&auth_request(&slow, VISA, CVV))
+        .call(&auth_request(VISA, CVV))
         .await
         .expect_err("a timeout");
     assert!(error.maybe_sent(), "{error}");
     shown.error("auth that timed out", &error);
     sim.inject(FaultRule::once("auth", FaultKind::Delay).delay_ms(1_000));
     let outcome = slow
-        .auth(auth_request(&slow, VISA, OTHER_CVV))
+        .auth(auth_request(VISA, OTHER_CVV))
         .await
         .expect("recovered");
     assert!(outcome.was_recovered(), "{outcome}");
@@ -280,7 +276,7 @@ async fn run_flows(sim: &Sim, shown: &mut Shown) {
         sim.inject(FaultRule::once(endpoint, fault));
         if endpoint == "auth" {
             let error = gateway
-                .call(&auth_request(&gateway, VISA, CVV))
+                .call(&auth_request(VISA, CVV))
                 .await
                 .expect_err("a fault");
             shown.error("auth with a fault", &error);

@@ -35,7 +35,6 @@ async fn a_void_refused_because_the_sale_already_settled_is_not_reported_as_noth
             .times(None),
     );
     let sale = AuthRequest::new(
-        gateway.merchant_id().clone(),
         Amount::from_minor(4_500).expect("an amount"),
         PaymentSource::Card(support::VISA.parse().expect("a card number")),
     )

@@ -40,9 +40,8 @@ fn gateway_for(sim: &Sim, payment_timeout: Duration, password: &str) -> Gateway 
     )
 }
 
-fn auth(gateway: &Gateway, pan: &str, minor: i64) -> AuthRequest {
+fn auth(pan: &str, minor: i64) -> AuthRequest {
     AuthRequest::new(
-        gateway.merchant_id().clone(),
         Amount::from_minor(minor).expect("an amount"),
         PaymentSource::Card(pan.parse().expect("a card number")),
     )
@@ -61,8 +60,8 @@ fn ledger_for(sim: &Sim, order_id: &OrderId) -> Vec<(&'static str, &'static str,
 #[tokio::test]
 async fn an_auth_without_an_order_id_gets_a_unique_one_and_its_answer() {
     let (sim, gateway) = start().await;
-    let first = gateway.auth(auth(&gateway, VISA, 1000)).await.unwrap();
-    let second = gateway.auth(auth(&gateway, VISA, 1000)).await.unwrap();
+    let first = gateway.auth(auth(VISA, 1000)).await.unwrap();
+    let second = gateway.auth(auth(VISA, 1000)).await.unwrap();
     assert!(matches!(first, AuthOutcome::Answered { .. }));
     assert!(first.is_approved() && second.is_approved());
     assert_ne!(first.order_id(), second.order_id());
@@ -75,7 +74,7 @@ async fn a_given_order_id_is_kept() {
     let (sim, gateway) = start().await;
     let order = OrderId::new("ORDER-KEEP-1").unwrap();
     let outcome = gateway
-        .auth(auth(&gateway, VISA, 500).with_order_id(order.clone()))
+        .auth(auth(VISA, 500).with_order_id(order.clone()))
         .await
         .unwrap();
     assert_eq!(outcome.order_id(), &order);
@@ -86,10 +85,7 @@ async fn a_given_order_id_is_kept() {
 #[tokio::test]
 async fn a_decline_is_an_answered_value_not_an_error() {
     let (sim, gateway) = start().await;
-    let outcome = gateway
-        .auth(auth(&gateway, DECLINED_VISA, 1000))
-        .await
-        .unwrap();
+    let outcome = gateway.auth(auth(DECLINED_VISA, 1000)).await.unwrap();
     let AuthOutcome::Answered { response, .. } = &outcome else {
         panic!("expected an answer, got {outcome}");
     };
@@ -103,7 +99,7 @@ async fn an_answer_lost_to_a_timeout_is_recovered_by_inquire_by_orderid() {
     let sim = Sim::builder().start().await.unwrap();
     let gateway = gateway_for(&sim, Duration::from_secs(1), "testing123");
     sim.inject(FaultRule::once("auth", FaultKind::Delay).delay_ms(5_000));
-    let outcome = gateway.auth(auth(&gateway, VISA, 1234)).await.unwrap();
+    let outcome = gateway.auth(auth(VISA, 1234)).await.unwrap();
     let AuthOutcome::Recovered { inquiry, cause, .. } = &outcome else {
         panic!("expected a recovery, got {outcome}");
     };
@@ -123,7 +119,7 @@ async fn an_answer_lost_to_a_timeout_is_recovered_by_inquire_by_orderid() {
 async fn a_connection_reset_after_the_gateway_recorded_the_auth_is_recovered() {
     let (sim, gateway) = start().await;
     sim.inject(FaultRule::once("auth", FaultKind::CloseAfter));
-    let outcome = gateway.auth(auth(&gateway, VISA, 2000)).await.unwrap();
+    let outcome = gateway.auth(auth(VISA, 2000)).await.unwrap();
     assert!(
         matches!(outcome, AuthOutcome::Recovered { .. }),
         "{outcome}"
@@ -137,7 +133,7 @@ async fn a_connection_reset_after_the_gateway_recorded_the_auth_is_recovered() {
 async fn an_unreadable_answer_is_recovered_instead_of_resent() {
     let (sim, gateway) = start().await;
     sim.inject(FaultRule::once("auth", FaultKind::MalformedJson));
-    let outcome = gateway.auth(auth(&gateway, VISA, 2100)).await.unwrap();
+    let outcome = gateway.auth(auth(VISA, 2100)).await.unwrap();
     assert!(
         matches!(outcome, AuthOutcome::Recovered { .. }),
         "{outcome}"
@@ -150,7 +146,7 @@ async fn an_unreadable_answer_is_recovered_instead_of_resent() {
 async fn a_connection_dropped_before_the_gateway_acted_is_reported_not_processed() {
     let (sim, gateway) = start().await;
     sim.inject(FaultRule::once("auth", FaultKind::CloseBefore));
-    let outcome = gateway.auth(auth(&gateway, VISA, 3000)).await.unwrap();
+    let outcome = gateway.auth(auth(VISA, 3000)).await.unwrap();
     assert!(
         matches!(outcome, AuthOutcome::NotProcessed { .. }),
         "{outcome}"
@@ -165,7 +161,7 @@ async fn when_the_inquiry_fails_too_the_auth_is_reversed_by_void_by_order_id() {
     let (sim, gateway) = start().await;
     sim.inject(FaultRule::once("auth", FaultKind::CloseAfter));
     sim.inject(FaultRule::once("inquireByOrderid", FaultKind::ServerError).times(None));
-    let outcome = gateway.auth(auth(&gateway, VISA, 4000)).await.unwrap();
+    let outcome = gateway.auth(auth(VISA, 4000)).await.unwrap();
     let AuthOutcome::Reversed { attempts, void, .. } = &outcome else {
         panic!("expected a reversal, got {outcome}");
     };
@@ -185,7 +181,7 @@ async fn void_by_order_id_is_sent_up_to_three_times() {
     sim.inject(FaultRule::once("auth", FaultKind::CloseAfter));
     sim.inject(FaultRule::once("inquireByOrderid", FaultKind::ServerError).times(None));
     sim.inject(FaultRule::once("voidByOrderId", FaultKind::CloseBefore).times(Some(2)));
-    let outcome = gateway.auth(auth(&gateway, VISA, 4100)).await.unwrap();
+    let outcome = gateway.auth(auth(VISA, 4100)).await.unwrap();
     assert!(
         matches!(outcome, AuthOutcome::Reversed { attempts: 3, .. }),
         "{outcome}"
@@ -202,7 +198,7 @@ async fn voids_that_find_nothing_approved_report_nothing_charged() {
     let (sim, gateway) = start().await;
     sim.inject(FaultRule::once("auth", FaultKind::CloseBefore));
     sim.inject(FaultRule::once("inquireByOrderid", FaultKind::ServerError).times(None));
-    let outcome = gateway.auth(auth(&gateway, VISA, 4200)).await.unwrap();
+    let outcome = gateway.auth(auth(VISA, 4200)).await.unwrap();
     assert!(
         matches!(outcome, AuthOutcome::NothingToReverse { attempts: 3, .. }),
         "{outcome}"
@@ -217,7 +213,7 @@ async fn when_nothing_answers_the_outcome_is_unknown_and_names_the_order_id() {
     sim.inject(FaultRule::once("auth", FaultKind::CloseAfter));
     sim.inject(FaultRule::once("inquireByOrderid", FaultKind::ServerError).times(None));
     sim.inject(FaultRule::once("voidByOrderId", FaultKind::CloseBefore).times(None));
-    let outcome = gateway.auth(auth(&gateway, VISA, 4300)).await.unwrap();
+    let outcome = gateway.auth(auth(VISA, 4300)).await.unwrap();
     let AuthOutcome::Unknown {
         last_recovery_error,
         ..
@@ -241,7 +237,7 @@ async fn skipping_the_inquiry_reverses_at_once() {
             .with_pause(Duration::from_millis(10)),
     );
     sim.inject(FaultRule::once("auth", FaultKind::CloseAfter));
-    let outcome = gateway.auth(auth(&gateway, VISA, 4400)).await.unwrap();
+    let outcome = gateway.auth(auth(VISA, 4400)).await.unwrap();
     assert!(matches!(outcome, AuthOutcome::Reversed { .. }), "{outcome}");
     sim.shutdown().await;
 }
@@ -251,7 +247,7 @@ async fn a_request_that_certainly_never_arrived_is_an_error() {
     let sim = Sim::builder().start().await.unwrap();
     let gateway = gateway_for(&sim, Duration::from_secs(5), "wrong-password");
     let error = gateway
-        .auth(auth(&gateway, VISA, 100))
+        .auth(auth(VISA, 100))
         .await
         .expect_err("401 is an error");
     assert!(!error.maybe_sent());
@@ -268,10 +264,7 @@ async fn the_timeout_test_card_answers_retry_as_a_value() {
         .await
         .unwrap();
     let gateway = gateway_for(&sim, Duration::from_secs(5), "testing123");
-    let outcome = gateway
-        .auth(auth(&gateway, "4999006200620062", 100))
-        .await
-        .unwrap();
+    let outcome = gateway.auth(auth("4999006200620062", 100)).await.unwrap();
     let response = outcome.response().expect("answered");
     assert_eq!(response.respstat, Some(cardpointe::RespStat::Retry));
     assert!(!outcome.is_approved());

@@ -44,17 +44,13 @@ async fn auth_and_capture_spans_carry_the_order_id_and_the_retref() {
     let sim = Sim::builder().start().await.unwrap();
     let gateway = support::gateway_for(&sim);
     let card = PaymentSource::Card("4111111111111111".parse().unwrap());
-    let auth = AuthRequest::new(
-        gateway.merchant_id().clone(),
-        Amount::from_minor(1250).unwrap(),
-        card,
-    )
-    .with_expiry("1230".parse().unwrap());
+    let auth = AuthRequest::new(Amount::from_minor(1250).unwrap(), card)
+        .with_expiry("1230".parse().unwrap());
     let outcome = gateway.auth(auth).await.unwrap();
     assert!(outcome.is_approved());
     let order_id = outcome.order_id().as_str().to_owned();
     let retref = outcome.retref().unwrap().clone();
-    let capture = CaptureRequest::new(gateway.merchant_id().clone(), retref.clone());
+    let capture = CaptureRequest::new(retref.clone());
     assert!(gateway.capture(&capture).await.unwrap().is_approved());
     sim.shutdown().await;
 

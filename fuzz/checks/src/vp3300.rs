@@ -351,7 +351,7 @@ mod tests {
     #[test]
     fn the_transaction_seeds_reach_the_outcomes_they_are_named_after() {
         use cardpointe_vp3300::ReadMethod;
-        use cardpointe_vp3300::transaction::{FailureReason, Outcome};
+        use cardpointe_vp3300::transaction::{FailureReason, TransactionOutcome};
         let last = |name: &str| seed(name).pop().expect("a final event");
         let online = |name: &str| {
             seed(name).into_iter().find_map(|e| match e {
@@ -361,12 +361,12 @@ mod tests {
         };
         assert!(matches!(
             last("swipe_then_host_approves"),
-            ReaderEvent::Completed(Outcome { approved: true, .. })
+            ReaderEvent::Completed(TransactionOutcome { approved: true, .. })
         ));
         assert_eq!(online("swipe_then_host_approves"), Some(ReadMethod::Swipe));
         assert!(matches!(
             last("contact_online_approved"),
-            ReaderEvent::Completed(Outcome { approved: true, .. })
+            ReaderEvent::Completed(TransactionOutcome { approved: true, .. })
         ));
         assert_eq!(online("contact_online_approved"), Some(ReadMethod::Contact));
         assert_eq!(
@@ -379,7 +379,7 @@ mod tests {
         );
         assert!(matches!(
             last("tap_online"),
-            ReaderEvent::Completed(Outcome {
+            ReaderEvent::Completed(TransactionOutcome {
                 approved: false,
                 ..
             })

@@ -21,11 +21,11 @@ model! {
     #[non_exhaustive]
     pub struct AuthRequest {
         @required {
-            /// The merchant.
-            merchid: MerchantId,
             /// Positive: authorize; zero: verify the account; negative: forced credit.
             amount: Amount,
         }
+        /// The merchant when not the client's (see [`Operation::merchid`](crate::Operation::merchid)); `None`: the client's.
+        merchid: MerchantId,
         /// Token, clear PAN or bank account (with `bankaba`); see [`AuthRequest::source`].
         account: AccountNumber,
         /// Expiry; required for keyed cards.
@@ -129,11 +129,11 @@ model! {
 }
 
 impl AuthRequest {
-    /// An authorization of `amount` for `merchid`, paid by `source`.
+    /// An authorization of `amount`, paid by `source`, for the client's merchant.
     #[must_use]
-    pub fn new(merchid: MerchantId, amount: Amount, source: PaymentSource) -> Self {
+    pub fn new(amount: Amount, source: PaymentSource) -> Self {
         let mut req = Self {
-            merchid,
+            merchid: None,
             amount,
             account: None,
             expiry: None,
@@ -370,5 +370,6 @@ impl AuthResponse {
 
 operation!(
     AuthRequest => AuthResponse, name: "auth", method: Method::WRITE,
-    body: json, path: |_s| "auth".to_owned(), parse: parse_json,
+    merchant: merchid, body: json_merchant, path: |_s, _m| Ok("auth".to_owned()),
+    parse: parse_json,
 );

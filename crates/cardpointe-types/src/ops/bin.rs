@@ -11,8 +11,8 @@ use crate::{Amount, MerchantId, Postal, Token};
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct BinRequest {
-    /// The merchant.
-    pub merchid: MerchantId,
+    /// The merchant when not the client's (see [`Operation::merchid`](crate::Operation::merchid)); `None`: the client's.
+    pub merchid: Option<MerchantId>,
     /// The card's token.
     pub token: Token,
 }
@@ -20,22 +20,26 @@ pub struct BinRequest {
 impl BinRequest {
     /// Looks up the BIN of `token`.
     #[must_use]
-    pub const fn new(merchid: MerchantId, token: Token) -> Self {
-        Self { merchid, token }
+    pub const fn new(token: Token) -> Self {
+        Self {
+            merchid: None,
+            token,
+        }
     }
 }
 
 operation!(
     BinRequest => BinInfo, name: "bin", method: Method::Get, retry: RetrySafety::Safe,
-    body: nobody, path: |s| format!("bin/{}/{}", s.merchid, s.token), parse: parse_json,
+    merchant: merchid, body: nobody,
+    path: |s, m| Ok(format!("bin/{}/{}", m.get()?, s.token)), parse: parse_json,
 );
 
 /// `GET /surcharge?merchid=…&token=…&postal=…&amount=…` (informational, 11/2023+).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct SurchargeRequest {
-    /// The merchant.
-    pub merchid: MerchantId,
+    /// The merchant when not the client's (see [`Operation::merchid`](crate::Operation::merchid)); `None`: the client's.
+    pub merchid: Option<MerchantId>,
     /// The card's token.
     pub token: Token,
     /// The cardholder's postal code (surcharging is restricted in some states).
@@ -47,9 +51,9 @@ pub struct SurchargeRequest {
 impl SurchargeRequest {
     /// Asks whether and how much a sale of `amount` may be surcharged.
     #[must_use]
-    pub const fn new(merchid: MerchantId, token: Token, postal: Postal, amount: Amount) -> Self {
+    pub const fn new(token: Token, postal: Postal, amount: Amount) -> Self {
         Self {
-            merchid,
+            merchid: None,
             token,
             postal,
             amount,
@@ -89,12 +93,12 @@ model! {
 
 operation!(
     SurchargeRequest => SurchargeResponse, name: "surcharge", method: Method::Get,
-    retry: RetrySafety::Safe, body: nobody,
-    path: |s| with_query("surcharge", &[
-        ("merchid", Some(s.merchid.as_str())),
+    retry: RetrySafety::Safe, merchant: merchid, body: nobody,
+    path: |s, m| Ok(with_query("surcharge", &[
+        ("merchid", Some(m.get()?.as_str())),
         ("token", Some(s.token.as_str())),
         ("postal", Some(s.postal.as_str())),
         ("amount", Some(&s.amount.to_string())),
-    ]),
+    ])),
     parse: parse_json,
 );

@@ -17,11 +17,11 @@ model! {
     #[non_exhaustive]
     pub struct CaptureRequest {
         @required {
-            /// The merchant.
-            merchid: MerchantId,
             /// The authorization to capture.
             retref: Retref,
         }
+        /// The merchant when not the client's (see [`Operation::merchid`](crate::Operation::merchid)); `None`: the client's.
+        merchid: MerchantId,
         /// Omitted: the full authorized amount; less: a partial capture; more (tips): only if
         /// the merchant is entitled.
         amount: Amount,
@@ -57,9 +57,9 @@ model! {
 impl CaptureRequest {
     /// Captures the full authorized amount of `retref`.
     #[must_use]
-    pub fn new(merchid: MerchantId, retref: Retref) -> Self {
+    pub fn new(retref: Retref) -> Self {
         Self {
-            merchid,
+            merchid: None,
             retref,
             amount: None,
             authcode: None,
@@ -130,5 +130,6 @@ has_outcome!(CaptureResponse);
 
 operation!(
     CaptureRequest => CaptureResponse, name: "capture", method: Method::WRITE,
-    body: json, path: |_s| "capture".to_owned(), parse: parse_json,
+    merchant: merchid, body: json_merchant, path: |_s, _m| Ok("capture".to_owned()),
+    parse: parse_json,
 );

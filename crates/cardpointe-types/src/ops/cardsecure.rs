@@ -138,7 +138,7 @@ impl TokenizeResponse {
 operation!(
     TokenizeRequest => TokenizeResponse, name: "tokenize", method: Method::Post,
     api: Api::CardSecure, retry: RetrySafety::Safe, body: json,
-    path: |_s| "ccn/tokenize".to_owned(), parse: parse_json,
+    path: |_s, _m| Ok("ccn/tokenize".to_owned()), parse: parse_json,
     error_status: |status| status == 400,
 );
 
@@ -188,6 +188,7 @@ model! {
 
 operation!(
     EchoRequest => EchoResponse, name: "echo", method: Method::Post, api: Api::CardSecure,
-    retry: RetrySafety::Safe, body: json, path: |_s| "echo".to_owned(), parse: parse_json,
+    retry: RetrySafety::Safe, body: json,
+    path: |_s, _m| Ok("echo".to_owned()), parse: parse_json,
     error_status: |status| status == 400,
 );

@@ -15,17 +15,20 @@ use crate::{Amount, MerchantId, ReportDate, RespProc, ResponseCode, Retref};
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct FundingRequest {
-    /// The merchant.
-    pub merchid: MerchantId,
+    /// The merchant when not the client's (see [`Operation::merchid`](crate::Operation::merchid)); `None`: the client's.
+    pub merchid: Option<MerchantId>,
     /// The funding day.
     pub date: Option<ReportDate>,
 }
 
 impl FundingRequest {
-    /// Funding of `merchid`, on `date` or not yet retrieved.
+    /// Funding of the client's merchant, on `date` or not yet retrieved.
     #[must_use]
-    pub const fn new(merchid: MerchantId, date: Option<ReportDate>) -> Self {
-        Self { merchid, date }
+    pub const fn new(date: Option<ReportDate>) -> Self {
+        Self {
+            merchid: None,
+            date,
+        }
     }
 }
 
@@ -227,11 +230,11 @@ model! {
 
 operation!(
     FundingRequest => FundingResponse, name: "funding", method: Method::Get,
-    retry: RetrySafety::Safe, body: nobody,
-    path: |s| with_query("funding", &[
-        ("merchid", Some(s.merchid.as_str())),
+    retry: RetrySafety::Safe, merchant: merchid, body: nobody,
+    path: |s, m| Ok(with_query("funding", &[
+        ("merchid", Some(m.get()?.as_str())),
         ("date", s.date.map(|d| d.to_string()).as_deref()),
-    ]),
+    ])),
     parse: parse_json,
 );
 
@@ -240,17 +243,20 @@ operation!(
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct DepositRequest {
-    /// The merchant.
-    pub merchid: MerchantId,
+    /// The merchant when not the client's (see [`Operation::merchid`](crate::Operation::merchid)); `None`: the client's.
+    pub merchid: Option<MerchantId>,
     /// The deposit day.
     pub date: Option<ReportDate>,
 }
 
 impl DepositRequest {
-    /// Deposits of `merchid` on `date`.
+    /// Deposits of the client's merchant on `date`.
     #[must_use]
-    pub const fn new(merchid: MerchantId, date: Option<ReportDate>) -> Self {
-        Self { merchid, date }
+    pub const fn new(date: Option<ReportDate>) -> Self {
+        Self {
+            merchid: None,
+            date,
+        }
     }
 }
 
@@ -310,10 +316,10 @@ model! {
 
 operation!(
     DepositRequest => Vec<Deposit>, name: "deposit", method: Method::Get,
-    retry: RetrySafety::Safe, body: nobody,
-    path: |s| with_query("deposit", &[
-        ("merchid", Some(s.merchid.as_str())),
+    retry: RetrySafety::Safe, merchant: merchid, body: nobody,
+    path: |s, m| Ok(with_query("deposit", &[
+        ("merchid", Some(m.get()?.as_str())),
         ("date", s.date.map(|d| d.to_string()).as_deref()),
-    ]),
+    ])),
     parse: crate::operation::parse_list_or_one,
 );

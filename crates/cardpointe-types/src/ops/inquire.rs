@@ -19,15 +19,18 @@ use crate::{
 pub struct InquireRequest {
     /// The transaction.
     pub retref: Retref,
-    /// Its merchant.
-    pub merchid: MerchantId,
+    /// The merchant when not the client's (see [`Operation::merchid`](crate::Operation::merchid)); `None`: the client's.
+    pub merchid: Option<MerchantId>,
 }
 
 impl InquireRequest {
     /// Asks for the state of `retref`.
     #[must_use]
-    pub const fn new(merchid: MerchantId, retref: Retref) -> Self {
-        Self { retref, merchid }
+    pub const fn new(retref: Retref) -> Self {
+        Self {
+            retref,
+            merchid: None,
+        }
     }
 }
 
@@ -38,19 +41,19 @@ impl InquireRequest {
 pub struct InquireByOrderIdRequest {
     /// The order id given at auth time.
     pub orderid: OrderId,
-    /// The merchant.
-    pub merchid: MerchantId,
+    /// The merchant when not the client's (see [`Operation::merchid`](crate::Operation::merchid)); `None`: the client's.
+    pub merchid: Option<MerchantId>,
     /// `true` (`/1`): search this merchant only; `false`: every merchant of the site.
     pub this_merchant_only: bool,
 }
 
 impl InquireByOrderIdRequest {
-    /// Searches `merchid` only (the form the timeout guide uses).
+    /// Searches the client's merchant only (the form the timeout guide uses).
     #[must_use]
-    pub const fn new(merchid: MerchantId, orderid: OrderId) -> Self {
+    pub const fn new(orderid: OrderId) -> Self {
         Self {
             orderid,
-            merchid,
+            merchid: None,
             this_merchant_only: true,
         }
     }
@@ -166,19 +169,19 @@ has_outcome!(InquireResponse);
 
 operation!(
     InquireRequest => InquireResponse, name: "inquire", method: Method::Get,
-    retry: RetrySafety::Safe, body: nobody,
-    path: |s| format!("inquire/{}/{}", s.retref, s.merchid),
+    retry: RetrySafety::Safe, merchant: merchid, body: nobody,
+    path: |s, m| Ok(format!("inquire/{}/{}", s.retref, m.get()?)),
     parse: parse_json,
 );
 
 operation!(
     InquireByOrderIdRequest => Vec<InquireResponse>, name: "inquireByOrderid", method: Method::Get,
-    retry: RetrySafety::Safe, body: nobody,
-    path: |s| format!(
+    retry: RetrySafety::Safe, merchant: merchid, body: nobody,
+    path: |s, m| Ok(format!(
         "inquireByOrderid/{}/{}{}",
         encode_component(s.orderid.as_str()),
-        s.merchid,
+        m.get()?,
         if s.this_merchant_only { "/1" } else { "" }
-    ),
+    )),
     parse: parse_list_or_one,
 );

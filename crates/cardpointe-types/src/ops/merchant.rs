@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::operation::{Method, RetrySafety, json_body, operation, parse_json};
+use crate::operation::{Defaults, Method, RetrySafety, json_body, operation, parse_json};
 use crate::outcome::has_outcome;
 use crate::wire::{Flag, model};
 use crate::{EncodeError, MerchantId, Operation, ParseError, RespProc, RespStat, ResponseCode};
@@ -62,11 +62,17 @@ impl Operation for CredentialTestRequest {
         }
     }
 
-    fn path(&self) -> String {
-        String::new()
+    fn merchid(&self) -> Option<&MerchantId> {
+        self.merchid.as_ref()
     }
 
-    fn body(&self) -> Result<Option<Vec<u8>>, EncodeError> {
+    /// Always the site root; the credential test never takes the client's merchant id on its
+    /// own (`credentials_only` checks the credentials alone).
+    fn path(&self, _defaults: Defaults<'_>) -> Result<String, EncodeError> {
+        Ok(String::new())
+    }
+
+    fn body(&self, _defaults: Defaults<'_>) -> Result<Option<Vec<u8>>, EncodeError> {
         if self.merchid.is_some() {
             json_body(Self::NAME, self)
         } else {
@@ -87,18 +93,18 @@ impl Operation for CredentialTestRequest {
 }
 
 /// `GET /inquireMerchant/{merchid}`: validates a merchant/site pairing and reports its set-up.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct InquireMerchantRequest {
-    /// The merchant.
-    pub merchid: MerchantId,
+    /// The merchant when not the client's (see [`Operation::merchid`](crate::Operation::merchid)); `None`: the client's.
+    pub merchid: Option<MerchantId>,
 }
 
 impl InquireMerchantRequest {
-    /// Asks about `merchid`.
+    /// Asks about the client's merchant (another one with `with_merchid`).
     #[must_use]
-    pub const fn new(merchid: MerchantId) -> Self {
-        Self { merchid }
+    pub const fn new() -> Self {
+        Self { merchid: None }
     }
 }
 
@@ -146,7 +152,7 @@ has_outcome!(MerchantInfo);
 
 operation!(
     InquireMerchantRequest => MerchantInfo, name: "inquireMerchant", method: Method::Get,
-    retry: RetrySafety::Safe, body: nobody,
-    path: |s| format!("inquireMerchant/{}", s.merchid),
+    retry: RetrySafety::Safe, merchant: merchid, body: nobody,
+    path: |_s, m| Ok(format!("inquireMerchant/{}", m.get()?)),
     parse: parse_json,
 );

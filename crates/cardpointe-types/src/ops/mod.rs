@@ -15,3 +15,26 @@ pub(crate) mod refund;
 pub(crate) mod settlement;
 pub(crate) mod sigcap;
 pub(crate) mod void;
+
+crate::operation::merchant_override!(
+    auth::AuthRequest,
+    bin::BinRequest,
+    bin::SurchargeRequest,
+    capture::CaptureRequest,
+    funding::FundingRequest,
+    funding::DepositRequest,
+    inquire::InquireRequest,
+    inquire::InquireByOrderIdRequest,
+    merchant::InquireMerchantRequest,
+    profile::ProfileRequest,
+    profile::ProfileReadRequest,
+    profile::ProfileDeleteRequest,
+    refund::RefundRequest,
+    settlement::SettlestatRequest,
+    settlement::SettlestatByBatchSourceRequest,
+    settlement::OpenBatchRequest,
+    settlement::CloseBatchRequest,
+    sigcap::SigcapRequest,
+    void::VoidRequest,
+    void::VoidByOrderIdRequest,
+);

@@ -2,14 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::operation::{Method, RetrySafety, operation, parse_json, parse_list_or_one};
+use crate::operation::{Merchant, Method, RetrySafety, operation, parse_json, parse_list_or_one};
 use crate::ops::extras::MaskedAccount;
 use crate::outcome::has_outcome;
 use crate::wire::{Flag, model};
 use crate::{
-    AccountId, AccountNumber, AccountType, CardBrand, Cvv, Expiry, MerchantId, PaymentSource,
-    Postal, ProfileId, ProfileRef, RespProc, RespStat, ResponseCode, RoutingNumber, Token,
-    ValueError,
+    AccountId, AccountNumber, AccountType, CardBrand, Cvv, EncodeError, Expiry, MerchantId,
+    PaymentSource, Postal, ProfileId, ProfileRef, RespProc, RespStat, ResponseCode, RoutingNumber,
+    Token, ValueError,
 };
 
 model! {
@@ -19,9 +19,9 @@ model! {
     #[non_exhaustive]
     pub struct ProfileRequest {
         @required {
-            /// The merchant.
-            merchid: MerchantId,
         }
+        /// The merchant when not the client's (see [`Operation::merchid`](crate::Operation::merchid)); `None`: the client's.
+        merchid: MerchantId,
         /// Token, PAN or bank account (with `bankaba`); required to create.
         account: AccountNumber,
         /// Required for cards.
@@ -74,7 +74,7 @@ impl ProfileRequest {
     ///
     /// # Errors
     /// [`ValueError::Format`] for a profile or track source, which cannot be stored this way.
-    pub fn create(merchid: MerchantId, source: PaymentSource) -> Result<Self, ValueError> {
+    pub fn create(source: PaymentSource) -> Result<Self, ValueError> {
         if matches!(source, PaymentSource::Profile(_) | PaymentSource::Track(_)) {
             return Err(ValueError::Format {
                 kind: "profile source",
@@ -83,7 +83,7 @@ impl ProfileRequest {
         }
         let f = source.into_fields();
         Ok(Self {
-            merchid,
+            merchid: None,
             account: f.account,
             bankaba: f.bankaba,
             expiry: None,
@@ -183,16 +183,17 @@ model! {
 has_outcome!(ProfileResponse);
 
 operation!(
-    ProfileRequest => ProfileResponse, name: "profile", method: Method::WRITE, body: json,
-    path: |_s| "profile".to_owned(), parse: parse_json,
+    ProfileRequest => ProfileResponse, name: "profile", method: Method::WRITE,
+    merchant: merchid, body: json_merchant, path: |_s, _m| Ok("profile".to_owned()),
+    parse: parse_json,
 );
 
 /// `GET /profile/{profileid}/{acctid}/{merchid}` (all accounts when `acctid` is `None`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct ProfileReadRequest {
-    /// The merchant.
-    pub merchid: MerchantId,
+    /// The merchant when not the client's (see [`Operation::merchid`](crate::Operation::merchid)); `None`: the client's.
+    pub merchid: Option<MerchantId>,
     /// The profile and optionally one account.
     pub profile: ProfileRef,
 }
@@ -200,8 +201,11 @@ pub struct ProfileReadRequest {
 impl ProfileReadRequest {
     /// Reads `profile`.
     #[must_use]
-    pub const fn new(merchid: MerchantId, profile: ProfileRef) -> Self {
-        Self { merchid, profile }
+    pub const fn new(profile: ProfileRef) -> Self {
+        Self {
+            merchid: None,
+            profile,
+        }
     }
 }
 
@@ -209,8 +213,8 @@ impl ProfileReadRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct ProfileDeleteRequest {
-    /// The merchant.
-    pub merchid: MerchantId,
+    /// The merchant when not the client's (see [`Operation::merchid`](crate::Operation::merchid)); `None`: the client's.
+    pub merchid: Option<MerchantId>,
     /// The profile and optionally one account.
     pub profile: ProfileRef,
 }
@@ -218,24 +222,27 @@ pub struct ProfileDeleteRequest {
 impl ProfileDeleteRequest {
     /// Deletes `profile` (or one of its accounts).
     #[must_use]
-    pub const fn new(merchid: MerchantId, profile: ProfileRef) -> Self {
-        Self { merchid, profile }
+    pub const fn new(profile: ProfileRef) -> Self {
+        Self {
+            merchid: None,
+            profile,
+        }
     }
 }
 
-fn profile_path(merchid: &MerchantId, p: &ProfileRef) -> String {
+fn profile_path(merchant: Merchant<'_>, p: &ProfileRef) -> Result<String, EncodeError> {
     let acct = p.account.as_ref().map(AccountId::as_str).unwrap_or("");
-    format!("profile/{}/{acct}/{merchid}", p.profile)
+    Ok(format!("profile/{}/{acct}/{}", p.profile, merchant.get()?))
 }
 
 operation!(
     ProfileReadRequest => Vec<ProfileResponse>, name: "profile read", method: Method::Get,
-    retry: RetrySafety::Safe, body: nobody,
-    path: |s| profile_path(&s.merchid, &s.profile), parse: parse_list_or_one,
+    retry: RetrySafety::Safe, merchant: merchid, body: nobody,
+    path: |s, m| profile_path(m, &s.profile), parse: parse_list_or_one,
 );
 
 operation!(
     ProfileDeleteRequest => ProfileResponse, name: "profile delete", method: Method::Delete,
-    retry: RetrySafety::Safe, body: nobody,
-    path: |s| profile_path(&s.merchid, &s.profile), parse: parse_json,
+    retry: RetrySafety::Safe, merchant: merchid, body: nobody,
+    path: |s, m| profile_path(m, &s.profile), parse: parse_json,
 );

@@ -16,11 +16,11 @@ model! {
     #[non_exhaustive]
     pub struct RefundRequest {
         @required {
-            /// The merchant of the original auth.
-            merchid: MerchantId,
             /// The original transaction.
             retref: Retref,
         }
+        /// The merchant when not the client's (see [`Operation::merchid`](crate::Operation::merchid)); `None`: the client's.
+        merchid: MerchantId,
         /// Omitted: full refund; a positive partial amount otherwise.
         amount: Amount,
         /// A new order id for the refund (else it inherits the auth's).
@@ -31,9 +31,9 @@ model! {
 impl RefundRequest {
     /// Refunds all of `retref`.
     #[must_use]
-    pub const fn new(merchid: MerchantId, retref: Retref) -> Self {
+    pub const fn new(retref: Retref) -> Self {
         Self {
-            merchid,
+            merchid: None,
             retref,
             amount: None,
             orderid: None,
@@ -88,5 +88,6 @@ has_outcome!(RefundResponse);
 
 operation!(
     RefundRequest => RefundResponse, name: "refund", method: Method::WRITE,
-    body: json, path: |_s| "refund".to_owned(), parse: parse_json,
+    merchant: merchid, body: json_merchant, path: |_s, _m| Ok("refund".to_owned()),
+    parse: parse_json,
 );

@@ -16,11 +16,11 @@ pub const NULL_BATCHES: &str = "Null batches";
 
 /// `GET /settlestat?merchid=…[&date=MMDD | &batchid=…]`. With neither, the gateway returns the
 /// batches not yet returned to this caller (a server-side cursor).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct SettlestatRequest {
-    /// The merchant.
-    pub merchid: MerchantId,
+    /// The merchant when not the client's (see [`Operation::merchid`](crate::Operation::merchid)); `None`: the client's.
+    pub merchid: Option<MerchantId>,
     /// Batches of this day (`MMDD`).
     pub date: Option<ReportDate>,
     /// One batch.
@@ -30,9 +30,9 @@ pub struct SettlestatRequest {
 impl SettlestatRequest {
     /// The batches not yet reported to this caller.
     #[must_use]
-    pub const fn new(merchid: MerchantId) -> Self {
+    pub const fn new() -> Self {
         Self {
-            merchid,
+            merchid: None,
             date: None,
             batchid: None,
         }
@@ -40,9 +40,9 @@ impl SettlestatRequest {
 
     /// The batches of one day.
     #[must_use]
-    pub const fn on(merchid: MerchantId, date: ReportDate) -> Self {
+    pub const fn on(date: ReportDate) -> Self {
         Self {
-            merchid,
+            merchid: None,
             date: Some(date),
             batchid: None,
         }
@@ -55,20 +55,20 @@ model! {
     #[non_exhaustive]
     pub struct SettlestatByBatchSourceRequest {
         @required {
-            /// The merchant.
-            merchid: MerchantId,
             /// The batch source given on auth/capture.
             batchsource: String,
         }
+        /// The merchant when not the client's (see [`Operation::merchid`](crate::Operation::merchid)); `None`: the client's.
+        merchid: MerchantId,
     }
 }
 
 impl SettlestatByBatchSourceRequest {
     /// The batches of `batchsource`.
     #[must_use]
-    pub fn new(merchid: MerchantId, batchsource: impl Into<String>) -> Self {
+    pub fn new(batchsource: impl Into<String>) -> Self {
         Self {
-            merchid,
+            merchid: None,
             batchsource: batchsource.into(),
         }
     }
@@ -136,19 +136,19 @@ fn parse_batches(name: &'static str, body: &[u8]) -> Result<Vec<SettlementBatch>
 
 operation!(
     SettlestatRequest => Vec<SettlementBatch>, name: "settlestat", method: Method::Get,
-    retry: RetrySafety::Safe, body: nobody,
-    path: |s| with_query("settlestat", &[
-        ("merchid", Some(s.merchid.as_str())),
+    retry: RetrySafety::Safe, merchant: merchid, body: nobody,
+    path: |s, m| Ok(with_query("settlestat", &[
+        ("merchid", Some(m.get()?.as_str())),
         ("date", s.date.map(|d| d.to_string()).as_deref()),
         ("batchid", s.batchid.as_deref()),
-    ]),
+    ])),
     parse: parse_batches,
 );
 
 operation!(
     SettlestatByBatchSourceRequest => Vec<SettlementBatch>, name: "settlestatByBatchSource",
-    method: Method::Post, retry: RetrySafety::Safe, body: json,
-    path: |_s| "settlestatByBatchSource".to_owned(),
+    method: Method::Post, retry: RetrySafety::Safe, merchant: merchid, body: json_merchant,
+    path: |_s, _m| Ok("settlestatByBatchSource".to_owned()),
     parse: parse_batches,
 );
 
@@ -156,8 +156,8 @@ operation!(
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct OpenBatchRequest {
-    /// The merchant.
-    pub merchid: MerchantId,
+    /// The merchant when not the client's (see [`Operation::merchid`](crate::Operation::merchid)); `None`: the client's.
+    pub merchid: Option<MerchantId>,
     /// The batch source that auths/captures will name to join it.
     pub batchsource: Option<String>,
 }
@@ -165,9 +165,9 @@ pub struct OpenBatchRequest {
 impl OpenBatchRequest {
     /// Opens a batch for `batchsource`.
     #[must_use]
-    pub fn new(merchid: MerchantId, batchsource: impl Into<String>) -> Self {
+    pub fn new(batchsource: impl Into<String>) -> Self {
         Self {
-            merchid,
+            merchid: None,
             batchsource: Some(batchsource.into()),
         }
     }
@@ -178,8 +178,8 @@ impl OpenBatchRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct CloseBatchRequest {
-    /// The merchant.
-    pub merchid: MerchantId,
+    /// The merchant when not the client's (see [`Operation::merchid`](crate::Operation::merchid)); `None`: the client's.
+    pub merchid: Option<MerchantId>,
     /// The batch.
     pub batchid: Option<String>,
 }
@@ -187,8 +187,11 @@ pub struct CloseBatchRequest {
 impl CloseBatchRequest {
     /// Closes `batchid`, or the lowest-numbered open batch.
     #[must_use]
-    pub const fn new(merchid: MerchantId, batchid: Option<String>) -> Self {
-        Self { merchid, batchid }
+    pub const fn new(batchid: Option<String>) -> Self {
+        Self {
+            merchid: None,
+            batchid,
+        }
     }
 }
 
@@ -221,13 +224,15 @@ fn path_tail(s: Option<&String>) -> String {
 }
 
 operation!(
-    OpenBatchRequest => BatchResponse, name: "openbatch", method: Method::Get, body: nobody,
-    path: |s| format!("openbatch/{}{}", s.merchid, path_tail(s.batchsource.as_ref())),
+    OpenBatchRequest => BatchResponse, name: "openbatch", method: Method::Get,
+    merchant: merchid, body: nobody,
+    path: |s, m| Ok(format!("openbatch/{}{}", m.get()?, path_tail(s.batchsource.as_ref()))),
     parse: crate::operation::parse_json,
 );
 
 operation!(
-    CloseBatchRequest => BatchResponse, name: "closebatch", method: Method::Get, body: nobody,
-    path: |s| format!("closebatch/{}{}", s.merchid, path_tail(s.batchid.as_ref())),
+    CloseBatchRequest => BatchResponse, name: "closebatch", method: Method::Get,
+    merchant: merchid, body: nobody,
+    path: |s, m| Ok(format!("closebatch/{}{}", m.get()?, path_tail(s.batchid.as_ref()))),
     parse: crate::operation::parse_json,
 );

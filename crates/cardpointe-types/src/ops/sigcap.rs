@@ -13,11 +13,11 @@ model! {
     #[non_exhaustive]
     pub struct SigcapRequest {
         @required {
-            /// The merchant.
-            merchid: MerchantId,
             /// The authorization.
             retref: Retref,
         }
+        /// The merchant when not the client's (see [`Operation::merchid`](crate::Operation::merchid)); `None`: the client's.
+        merchid: MerchantId,
         /// Base64 of a gzipped BMP (~200×100 px).
         signature: String,
     }
@@ -26,9 +26,9 @@ model! {
 impl SigcapRequest {
     /// Attaches `signature` to `retref`.
     #[must_use]
-    pub fn new(merchid: MerchantId, retref: Retref, signature: impl Into<String>) -> Self {
+    pub fn new(retref: Retref, signature: impl Into<String>) -> Self {
         Self {
-            merchid,
+            merchid: None,
             retref,
             signature: Some(signature.into()),
         }
@@ -60,6 +60,6 @@ has_outcome!(SigcapResponse);
 
 operation!(
     SigcapRequest => SigcapResponse, name: "sigcap", method: Method::WRITE,
-    retry: RetrySafety::Safe, body: json,
-    path: |_s| "sigcap".to_owned(), parse: parse_json,
+    retry: RetrySafety::Safe, merchant: merchid, body: json_merchant,
+    path: |_s, _m| Ok("sigcap".to_owned()), parse: parse_json,
 );

@@ -16,11 +16,11 @@ model! {
     #[non_exhaustive]
     pub struct VoidRequest {
         @required {
-            /// The merchant.
-            merchid: MerchantId,
             /// The transaction to void.
             retref: Retref,
         }
+        /// The merchant when not the client's (see [`Operation::merchid`](crate::Operation::merchid)); `None`: the client's.
+        merchid: MerchantId,
         /// Omitted or zero: void everything; a partial amount only while `Authorized`.
         amount: Amount,
     }
@@ -29,9 +29,9 @@ model! {
 impl VoidRequest {
     /// Voids all of `retref`.
     #[must_use]
-    pub const fn new(merchid: MerchantId, retref: Retref) -> Self {
+    pub const fn new(retref: Retref) -> Self {
         Self {
-            merchid,
+            merchid: None,
             retref,
             amount: None,
         }
@@ -50,11 +50,11 @@ model! {
     #[non_exhaustive]
     pub struct VoidByOrderIdRequest {
         @required {
-            /// The merchant.
-            merchid: MerchantId,
             /// The order id given at auth time.
             orderid: OrderId,
         }
+        /// The merchant when not the client's (see [`Operation::merchid`](crate::Operation::merchid)); `None`: the client's.
+        merchid: MerchantId,
         /// Omitted or zero: void everything.
         amount: Amount,
     }
@@ -63,9 +63,9 @@ model! {
 impl VoidByOrderIdRequest {
     /// Voids the approved transaction carrying `orderid`.
     #[must_use]
-    pub const fn new(merchid: MerchantId, orderid: OrderId) -> Self {
+    pub const fn new(orderid: OrderId) -> Self {
         Self {
-            merchid,
+            merchid: None,
             orderid,
             amount: None,
         }
@@ -112,13 +112,15 @@ has_outcome!(VoidResponse);
 
 operation!(
     VoidRequest => VoidResponse, name: "void", method: Method::WRITE,
-    body: json, path: |_s| "void".to_owned(), parse: parse_json,
+    merchant: merchid, body: json_merchant, path: |_s, _m| Ok("void".to_owned()),
+    parse: parse_json,
 );
 
 operation!(
     VoidByOrderIdRequest => VoidResponse, name: "voidByOrderId", method: Method::WRITE,
     retry: RetrySafety::Unsafe,
-    body: json, path: |_s| "voidByOrderId".to_owned(), parse: parse_json,
+    merchant: merchid, body: json_merchant, path: |_s, _m| Ok("voidByOrderId".to_owned()),
+    parse: parse_json,
 );
 
 #[cfg(test)]

@@ -34,9 +34,8 @@ pub async fn connect() -> Result<(Gateway, Option<Sim>), Box<dyn std::error::Err
 }
 
 /// An auth of `minor` cents on the UAT test Visa.
-pub fn test_auth(gateway: &Gateway, minor: i64) -> Result<AuthRequest, Box<dyn std::error::Error>> {
+pub fn test_auth(minor: i64) -> Result<AuthRequest, Box<dyn std::error::Error>> {
     Ok(AuthRequest::new(
-        gateway.merchant_id().clone(),
         Amount::from_minor(minor)?,
         PaymentSource::Card("4111111111111111".parse()?),
     )
