@@ -228,7 +228,7 @@ impl Gateway {
     ) -> napi::Result<PromiseRaw<'env, Unknown<'env>>> {
         let gateway = self.inner.clone();
         self.promise(env, async move {
-            let request = input.request(gateway.merchant_id())?;
+            let request = input.request()?;
             let outcome = gateway
                 .auth(request)
                 .await
@@ -247,7 +247,7 @@ impl Gateway {
         let gateway = self.inner.clone();
         self.promise(env, async move {
             let (retref, amount) = input.parts()?;
-            let mut request = CaptureRequest::new(gateway.merchant_id().clone(), retref);
+            let mut request = CaptureRequest::new(retref);
             request.amount = amount;
             let answer = gateway
                 .capture(&request)
@@ -267,7 +267,7 @@ impl Gateway {
         let gateway = self.inner.clone();
         self.promise(env, async move {
             let (retref, amount) = input.parts()?;
-            let mut request = VoidRequest::new(gateway.merchant_id().clone(), retref);
+            let mut request = VoidRequest::new(retref);
             request.amount = amount;
             let answer = gateway
                 .void(&request)
@@ -287,7 +287,7 @@ impl Gateway {
         let gateway = self.inner.clone();
         self.promise(env, async move {
             let (retref, amount) = input.parts()?;
-            let request = RefundRequest::new(gateway.merchant_id().clone(), retref);
+            let request = RefundRequest::new(retref);
             let request = match amount {
                 Some(amount) => request.with_amount(amount),
                 None => request,
@@ -309,8 +309,7 @@ impl Gateway {
     ) -> napi::Result<PromiseRaw<'env, Unknown<'env>>> {
         let gateway = self.inner.clone();
         self.promise(env, async move {
-            let request =
-                InquireRequest::new(gateway.merchant_id().clone(), input::retref(&retref)?);
+            let request = InquireRequest::new(input::retref(&retref)?);
             let answer = gateway
                 .inquire(&request)
                 .await
@@ -328,10 +327,7 @@ impl Gateway {
     ) -> napi::Result<PromiseRaw<'env, Unknown<'env>>> {
         let gateway = self.inner.clone();
         self.promise(env, async move {
-            let request = InquireByOrderIdRequest::new(
-                gateway.merchant_id().clone(),
-                input::orderid(&orderid)?,
-            );
+            let request = InquireByOrderIdRequest::new(input::orderid(&orderid)?);
             let answers = gateway
                 .inquire_by_order_id(&request)
                 .await
@@ -352,8 +348,7 @@ impl Gateway {
     ) -> napi::Result<PromiseRaw<'env, Unknown<'env>>> {
         let gateway = self.inner.clone();
         self.promise(env, async move {
-            let request =
-                VoidByOrderIdRequest::new(gateway.merchant_id().clone(), input::orderid(&orderid)?);
+            let request = VoidByOrderIdRequest::new(input::orderid(&orderid)?);
             let answer = gateway
                 .void_by_order_id(&request)
                 .await
@@ -372,10 +367,7 @@ impl Gateway {
     ) -> napi::Result<PromiseRaw<'env, Unknown<'env>>> {
         let gateway = self.inner.clone();
         self.promise(env, async move {
-            let request = FundingRequest::new(
-                gateway.merchant_id().clone(),
-                input::report_date(date.as_deref())?,
-            );
+            let request = FundingRequest::new(input::report_date(date.as_deref())?);
             let answer = gateway
                 .funding(&request)
                 .await
@@ -395,7 +387,7 @@ impl Gateway {
         let gateway = self.inner.clone();
         self.promise(env, async move {
             let query = query.unwrap_or_default();
-            let mut request = SettlestatRequest::new(gateway.merchant_id().clone());
+            let mut request = SettlestatRequest::new();
             request.date = input::report_date(query.date.as_deref())?;
             request.batchid = query.batchid.filter(|b| !b.trim().is_empty());
             let answer = gateway
@@ -415,7 +407,7 @@ impl Gateway {
     ) -> napi::Result<PromiseRaw<'env, Unknown<'env>>> {
         let gateway = self.inner.clone();
         self.promise(env, async move {
-            let request = input.request(gateway.merchant_id(), false)?;
+            let request = input.request(false)?;
             let answer = gateway
                 .profile_create(&request)
                 .await
@@ -433,8 +425,7 @@ impl Gateway {
     ) -> napi::Result<PromiseRaw<'env, Unknown<'env>>> {
         let gateway = self.inner.clone();
         self.promise(env, async move {
-            let request =
-                ProfileReadRequest::new(gateway.merchant_id().clone(), input::profile(&profile)?);
+            let request = ProfileReadRequest::new(input::profile(&profile)?);
             let answers = gateway
                 .profile_read(&request)
                 .await
@@ -455,7 +446,7 @@ impl Gateway {
     ) -> napi::Result<PromiseRaw<'env, Unknown<'env>>> {
         let gateway = self.inner.clone();
         self.promise(env, async move {
-            let request = input.request(gateway.merchant_id(), true)?;
+            let request = input.request(true)?;
             let answer = gateway
                 .profile_update(&request)
                 .await
@@ -473,8 +464,7 @@ impl Gateway {
     ) -> napi::Result<PromiseRaw<'env, Unknown<'env>>> {
         let gateway = self.inner.clone();
         self.promise(env, async move {
-            let request =
-                ProfileDeleteRequest::new(gateway.merchant_id().clone(), input::profile(&profile)?);
+            let request = ProfileDeleteRequest::new(input::profile(&profile)?);
             let answer = gateway
                 .profile_delete(&request)
                 .await
@@ -502,7 +492,7 @@ impl Gateway {
                         "is required: give the Base64 of the gzipped BMP signature",
                     )
                 })?;
-            let request = SigcapRequest::new(gateway.merchant_id().clone(), retref, signature);
+            let request = SigcapRequest::new(retref, signature);
             let answer = gateway
                 .sigcap(&request)
                 .await
@@ -520,8 +510,7 @@ impl Gateway {
     ) -> napi::Result<PromiseRaw<'env, Unknown<'env>>> {
         let gateway = self.inner.clone();
         self.promise(env, async move {
-            let request =
-                cardpointe::BinRequest::new(gateway.merchant_id().clone(), input::token(&token)?);
+            let request = cardpointe::BinRequest::new(input::token(&token)?);
             let answer = gateway
                 .bin(&request)
                 .await

@@ -127,14 +127,11 @@ pub struct AuthInput {
 
 impl AuthInput {
     /// The auth request.
-    pub(crate) fn request(
-        &self,
-        merchid: &cardpointe::MerchantId,
-    ) -> Result<cardpointe::AuthRequest, Failure> {
+    pub(crate) fn request(&self) -> Result<cardpointe::AuthRequest, Failure> {
         let amount = amount("amount", self.amount.as_ref())?
             .ok_or_else(|| Failure::invalid("amount", format!("is required: {AMOUNT_HINT}")))?;
         let source = source(self.account.as_deref(), self.profile.as_deref())?;
-        let mut request = cardpointe::AuthRequest::new(merchid.clone(), amount, source);
+        let mut request = cardpointe::AuthRequest::new(amount, source);
         request.expiry = optional::<Expiry>("expiry", self.expiry.as_deref(), EXPIRY_HINT)?;
         request.cvv2 = optional::<Cvv>(
             "cvv2",
@@ -275,13 +272,9 @@ pub struct ProfileInput {
 
 impl ProfileInput {
     /// The profile request; `update` requires `profile`.
-    pub(crate) fn request(
-        &self,
-        merchid: &cardpointe::MerchantId,
-        update: bool,
-    ) -> Result<cardpointe::ProfileRequest, Failure> {
+    pub(crate) fn request(&self, update: bool) -> Result<cardpointe::ProfileRequest, Failure> {
         let source = source(self.account.as_deref(), None)?;
-        let mut request = cardpointe::ProfileRequest::create(merchid.clone(), source)
+        let mut request = cardpointe::ProfileRequest::create(source)
             .map_err(|e| Failure::invalid("account", format!("{e} ({ACCOUNT_HINT})")))?;
         let target = if update {
             Some(required::<ProfileRef>(
