@@ -361,6 +361,17 @@ impl Header {
         }
     }
 
+    /// The same header with its indices counted from `start` positions earlier (the
+    /// inverse of [`Header::at`]).
+    #[inline(always)]
+    const fn shifted(self, start: usize) -> Header {
+        Header {
+            value_start: self.value_start + start,
+            end: self.end + start,
+            ..self
+        }
+    }
+
     /// The object whose header this is, given all of its bytes (`raw`, header and value; the
     /// header's indices counted from the start of `raw`) and where it starts in the outermost
     /// input.
@@ -393,75 +404,77 @@ pub(crate) fn read_header(
     options: Options,
 ) -> Result<Header, Error> {
     let rest = buf.get(start..limit).unwrap_or_default();
-    match plain_header(rest, start, options) {
-        Some(h) => Ok(h),
+    match plain_object(rest, options) {
+        Some((h, ..)) => Ok(h.shifted(start)),
         None => read_header_slow(rest, start, base, parent, options),
     }
 }
 
-/// The header of the object at the start of `rest` (which starts at `buf[start]` and ends
-/// where the object's level ends), read inline when it is the common case: a 1- to 3-byte
-/// tag, no Protocol-3 marker, a length of one byte or `81 xx` / `82 xx xx`, and a value that
-/// fits in `rest`. `None` sends everything else (padding, the ID TECH quirk tags, 4-byte tags,
-/// `83`/`84` lengths, markers, malformations) to [`read_header_slow`], which reads the same
-/// bytes the same way.
+/// The object at the start of `rest` (the bytes left in its level), read inline when its
+/// header is the common case: a 1- to 3-byte tag, no Protocol-3 marker, a length of one byte
+/// or `81 xx` / `82 xx xx`, a value that fits in `rest`, and at least four bytes in `rest`
+/// (so that the tag and the length's first byte are read with one bounds check). Returns the
+/// header (indices counted from the start of `rest`), the object's bytes and the bytes after
+/// it. `None` sends everything else (padding, the ID TECH quirk tags, 4-byte tags, `83`/`84`
+/// lengths, markers, objects of two or three bytes at the end of their level, malformations)
+/// to [`read_header_slow`], which reads the same bytes the same way.
 ///
 /// No option changes the objects this accepts: a tag's first byte `00` (always padding) and
 /// `FF` under `FF` padding are refused, the ID TECH quirk pairs are refused when that dialect
 /// is on, and a length byte of `00..7F`, `81` or `82` is never a Protocol-3 marker (`A1`/`C1`).
 #[inline(always)]
-pub(crate) fn plain_header(rest: &[u8], start: usize, options: Options) -> Option<Header> {
-    let &[t0, t1, ..] = rest else {
-        return None;
-    };
-    let (tag, mut i) = if t0 & 0x1F != 0x1F {
+pub(crate) fn plain_object(rest: &[u8], options: Options) -> Option<(Header, &[u8], &[u8])> {
+    // The first four bytes, big-endian: the tag is their first one to three bytes, the
+    // length field starts right after it.
+    let w = u32::from_be_bytes(*rest.first_chunk::<4>()?);
+    let t0 = (w >> 24) as u8;
+    // (tag, tag length, the length field's first byte)
+    let (tag, tag_len, first) = if t0 & 0x1F != 0x1F {
         if t0 == 0 {
             return None;
         }
-        (u32::from(t0), 1)
-    } else if t0 == 0xFF && options.is_padding(0xFF) {
-        return None;
-    } else if t1 < 0x80 {
-        ((u32::from(t0) << 8) | u32::from(t1), 2)
+        (w >> 24, 1, (w >> 16) as u8)
     } else {
-        let t2 = *rest.get(2)?;
-        if t2 >= 0x80 || (options.id_tech_tags() && is_id_tech_quirk_pair(t0, t1)) {
+        // `FF` filler, and the ID TECH quirk pairs (whose second byte has b8 set, so they
+        // would otherwise read as the start of a 3-byte tag).
+        if t0 == 0xFF
+            && (options.is_padding(0xFF)
+                || (options.id_tech_tags() && is_id_tech_quirk_pair(t0, (w >> 16) as u8)))
+        {
             return None;
         }
-        (
-            (u32::from(t0) << 16) | (u32::from(t1) << 8) | u32::from(t2),
-            3,
-        )
+        if w & 0x0080_0000 == 0 {
+            (w >> 16, 2, (w >> 8) as u8)
+        } else if w & 0x0000_8000 == 0 {
+            (w >> 8, 3, w as u8)
+        } else {
+            return None;
+        }
     };
-    let tag_len = i;
-    let first = *rest.get(i)?;
-    i += 1;
-    let length = if first < 0x80 {
-        usize::from(first)
+    let (header_len, length) = if first < 0x80 {
+        (tag_len + 1, usize::from(first))
     } else if first == 0x81 {
-        let b = *rest.get(i)?;
-        i += 1;
-        usize::from(b)
+        (tag_len + 2, usize::from(*rest.get(tag_len + 1)?))
     } else if first == 0x82 {
-        let &[b0, b1] = rest.get(i..i + 2)? else {
+        let &[b0, b1] = rest.get(tag_len + 1..tag_len + 3)? else {
             return None;
         };
-        i += 2;
-        usize::from(u16::from_be_bytes([b0, b1]))
+        (tag_len + 3, usize::from(u16::from_be_bytes([b0, b1])))
     } else {
         return None;
     };
-    // `i <= rest.len()` here (every byte up to `i` was read), so this cannot wrap.
-    if length > rest.len() - i {
-        return None;
-    }
-    Some(Header {
-        tag: Tag::new(tag),
-        // No marker; a plain tag is constructed exactly when its first byte says so.
-        meta: tag_len as u32 | (u32::from(t0 & 0x20 != 0) << 16),
-        value_start: start + i,
-        end: start + i + length,
-    })
+    let (raw, after) = rest.split_at_checked(header_len + length)?;
+    Some((
+        Header {
+            tag: Tag::new(tag),
+            // No marker; a plain tag is constructed exactly when its first byte says so.
+            meta: tag_len as u32 | (u32::from(t0 & 0x20 != 0) << 16),
+            value_start: header_len,
+            end: raw.len(),
+        },
+        raw,
+        after,
+    ))
 }
 
 #[inline(always)]

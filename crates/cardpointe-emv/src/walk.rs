@@ -2,7 +2,7 @@
 
 use crate::error::Error;
 use crate::options::Options;
-use crate::reader::{Header, Tlv, plain_header, read_header};
+use crate::reader::{Header, Tlv, plain_object, read_header};
 use crate::tag::Tag;
 
 /// The default depth limit of [`Walker`]: far beyond any real EMV data (which nests three or
@@ -25,13 +25,12 @@ pub struct Visit<'a> {
 /// it. So a walk's setup does not grow with `MAX_DEPTH`.
 const NEAR_LEVELS: usize = 8;
 
-/// An enclosing level below the top one, as the walker keeps it while deeper inside: how many
-/// of its bytes are left after the constructed object just entered, and the tag of the
-/// constructed object whose value the level is.
+/// An open constructed object, as the walker keeps it while inside its value: how many bytes
+/// of the enclosing level are left after it, and its tag (the parent of the objects inside).
 ///
-/// The count fits a `u32`: the level is the value of a constructed object, whose length field
-/// (at most four bytes) caps it. (The top level, which may be longer, is never saved: it ends
-/// where the buffer ends.)
+/// The count fits a `u32` below the top level: that level is the value of a constructed
+/// object, whose length field (at most four bytes) caps it. (A top-level object's count is
+/// never read: the top level ends where the buffer ends.)
 type Level = (u32, u32);
 
 /// A depth-first, pre-order walk over every object of a buffer, constructed ones and their
@@ -63,14 +62,12 @@ pub struct Walker<'a, const MAX_DEPTH: usize = DEFAULT_MAX_DEPTH> {
     rest: &'a [u8],
     base: usize,
     options: Options,
-    /// The tag of the current level's constructed parent, or `0` at the top level (tag `00`
-    /// is padding, never a constructed object).
-    parent: u32,
-    /// How many levels enclose the current one.
+    /// How many open constructed objects enclose the current level.
     depth: usize,
-    /// Level `n` (`1..depth`) while deeper inside: levels `1..=NEAR_LEVELS` at `n - 1` here...
+    /// The open constructed object at depth `n` (`0..depth`): at `n` here for the first
+    /// [`NEAR_LEVELS`]...
     near: [Level; NEAR_LEVELS],
-    /// ...and deeper ones here, at `n - 1` too (set up by the first walk that needs them).
+    /// ...and at `n` here beyond them (set up by the first walk that needs them).
     deep: Option<[Level; MAX_DEPTH]>,
 }
 
@@ -103,7 +100,6 @@ impl<'a, const MAX_DEPTH: usize> Walker<'a, MAX_DEPTH> {
             rest: buf,
             base,
             options,
-            parent: 0,
             depth: 0,
             near: [(0, 0); NEAR_LEVELS],
             deep: None,
@@ -176,122 +172,146 @@ impl<'a, const MAX_DEPTH: usize> Walker<'a, MAX_DEPTH> {
         e
     }
 
-    /// Leaves the current level, whose bytes are all read, for the enclosing one, `up`.
+    /// The open constructed object at depth `n` (`n < depth`).
+    #[inline(always)]
+    fn level(&self, n: usize) -> Level {
+        match self.near.get(n) {
+            Some(&level) => level,
+            None => self
+                .deep
+                .as_ref()
+                .and_then(|d| d.get(n))
+                .copied()
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Leaves the current level, whose bytes are all read, for the enclosing one: the level
+    /// of the open object at depth `up`.
     #[inline(always)]
     fn close_level(&mut self, up: usize) {
         let pos = self.consumed();
-        (self.rest, self.parent) = match up.checked_sub(1) {
-            None => (self.buf.get(pos..).unwrap_or_default(), 0),
-            Some(i) => {
-                let (left, parent) = match self.near.get(i) {
-                    Some(&level) => level,
-                    None => self
-                        .deep
-                        .as_ref()
-                        .and_then(|d| d.get(i))
-                        .copied()
-                        .unwrap_or_default(),
-                };
-                let end = pos + left as usize;
-                (self.buf.get(pos..end).unwrap_or_default(), parent)
-            }
+        self.rest = if up == 0 {
+            self.buf.get(pos..).unwrap_or_default()
+        } else {
+            let end = pos + self.level(up).0 as usize;
+            self.buf.get(pos..end).unwrap_or_default()
         };
         self.depth = up;
     }
 
-    /// Enters `value`, the value of the constructed object `tag` at depth `self.depth`, after
-    /// which `left` bytes remain in the current level (saved unless it is the top one).
+    /// Enters `value`, the value of the constructed object `tag` at depth `self.depth` (at
+    /// most `MAX_DEPTH - 1`), after which `left` bytes remain in the current level.
     #[inline(always)]
-    #[allow(
-        clippy::unnecessary_lazy_evaluations,
-        reason = "the closure builds the deep array only once per walk, not on every deep push"
-    )]
     fn open_level(&mut self, value: &'a [u8], left: usize, tag: Tag) {
-        if let Some(i) = self.depth.checked_sub(1) {
-            // See `Level` for why the count fits.
-            let level = (left as u32, self.parent);
-            let slot = match self.near.get_mut(i) {
-                Some(slot) => Some(slot),
-                // The deep array is set up the first time a walk goes this deep.
-                None => self
-                    .deep
-                    .get_or_insert_with(|| [(0, 0); MAX_DEPTH])
-                    .get_mut(i),
-            };
-            if let Some(slot) = slot {
-                *slot = level;
-            }
+        // See `Level` for why the count fits where it is read.
+        let level = (left as u32, tag.value());
+        let depth = self.depth;
+        match self.near.get_mut(depth) {
+            Some(slot) => *slot = level,
+            None => self.open_deep(level),
         }
         self.rest = value;
-        self.parent = tag.value();
-        self.depth += 1;
+        self.depth = depth + 1;
+    }
+
+    /// Saves `level` beyond the near levels, setting the deep array up the first time.
+    #[cold]
+    #[inline(never)]
+    fn open_deep(&mut self, level: Level) {
+        let depth = self.depth;
+        if let Some(slot) = self
+            .deep
+            .get_or_insert_with(|| [(0, 0); MAX_DEPTH])
+            .get_mut(depth)
+        {
+            *slot = level;
+        }
     }
 }
 
 impl<'a, const MAX_DEPTH: usize> Iterator for Walker<'a, MAX_DEPTH> {
     type Item = Result<Visit<'a>, Error>;
 
-    /// Inlined into the caller's loop: the common header (`plain_header`) is read here;
-    /// level ends, padding, unusual headers and errors go through `next_slow`, kept out of
-    /// line, which hands back the header of the next object for this same visit.
+    /// Inlined into the caller's loop: the common object (`plain_object`) is read and level
+    /// ends within the near levels are closed here; padding, unusual headers and deep levels
+    /// go through `next_slow`, kept out of line, which hands back the header of the next
+    /// object for this same visit (so that one inlined `visit` serves both paths).
     #[inline(always)]
     fn next(&mut self) -> Option<Self::Item> {
-        let header = match plain_header(self.rest, 0, self.options) {
-            Some(header) => header,
-            None => match self.next_slow() {
-                Ok(Some(header)) => header,
+        let (header, raw, after) = loop {
+            if let Some(object) = plain_object(self.rest, self.options) {
+                break object;
+            }
+            // End of this level: back to the enclosing one (the near ones here), or the end
+            // of the walk (also after a failure, which leaves no level open).
+            if self.rest.is_empty() {
+                let up = self.depth.checked_sub(1)?;
+                if up < NEAR_LEVELS {
+                    self.close_level(up);
+                    continue;
+                }
+            }
+            match self.next_slow() {
+                Ok(Some(header)) => {
+                    let rest = self.rest;
+                    // `read_header` checked that the value fits, so the split always succeeds.
+                    let (raw, after) = rest
+                        .split_at_checked(header.end)
+                        .unwrap_or_else(|| rest.split_at(rest.len()));
+                    break (header, raw, after);
+                }
                 Ok(None) => return None,
                 Err(e) => return Some(Err(e)),
-            },
+            }
         };
-        Some(self.visit(header))
+        Some(self.visit(header, raw, after))
     }
 }
 
 impl<'a, const MAX_DEPTH: usize> Walker<'a, MAX_DEPTH> {
-    /// Visits the object at the start of `self.rest` (the current level's unread bytes),
-    /// whose header is `header` (indices counted from the object's start).
+    /// Visits the object at the start of `self.rest` (the current level's unread bytes):
+    /// `raw` is all of its bytes, `after` the rest of the level, and `header` its header
+    /// (indices counted from the object's start).
     #[inline(always)]
-    fn visit(&mut self, header: Header) -> Result<Visit<'a>, Error> {
-        let rest = self.rest;
-        // Both header readers check that the value fits, so the split always succeeds.
-        let (raw, after) = rest
-            .split_at_checked(header.end)
-            .unwrap_or_else(|| rest.split_at(rest.len()));
+    fn visit(
+        &mut self,
+        header: Header,
+        raw: &'a [u8],
+        after: &'a [u8],
+    ) -> Result<Visit<'a>, Error> {
         let tlv = header.into_object(raw, self.base + self.consumed(), self.options);
         let depth = self.depth;
-        if header.is_constructed() && header.end > header.value_start {
-            if depth >= MAX_DEPTH {
-                return Err(self.fail(Error::TooDeep {
-                    offset: tlv.offset(),
-                    limit: MAX_DEPTH,
-                }));
+        match raw.get(header.value_start..) {
+            Some(value) if header.is_constructed() && !value.is_empty() => {
+                if depth >= MAX_DEPTH {
+                    return Err(self.fail(Error::TooDeep {
+                        offset: tlv.offset(),
+                        limit: MAX_DEPTH,
+                    }));
+                }
+                self.open_level(value, after.len(), header.tag);
             }
-            let value = raw.get(header.value_start..).unwrap_or_default();
-            self.open_level(value, after.len(), header.tag);
-        } else {
-            self.rest = after;
+            _ => self.rest = after,
         }
         Ok(Visit { depth, tlv })
     }
 
-    /// Everything but the common case: closes finished levels and skips padding, then reads
-    /// the next header, with [`read_header`] when [`plain_header`] leaves it (`None` at the
-    /// end of the walk).
+    /// Everything but the common case: closes finished levels (deep ones too) and skips
+    /// padding, then reads the header of the next object at the start of `self.rest`, with
+    /// [`read_header`] when [`plain_object`] leaves it (`None` at the end of the walk).
     #[inline(never)]
     fn next_slow(&mut self) -> Result<Option<Header>, Error> {
         loop {
             let rest = self.rest;
             if rest.is_empty() {
-                // End of this level: back to the enclosing one, or the end of the walk (also
-                // after a failure, which leaves no level open).
                 let Some(up) = self.depth.checked_sub(1) else {
                     return Ok(None);
                 };
                 self.close_level(up);
                 continue;
             }
-            if let Some(header) = plain_header(rest, 0, self.options) {
+            if let Some((header, ..)) = plain_object(rest, self.options) {
                 return Ok(Some(header));
             }
             if rest.first().is_some_and(|b| self.options.is_padding(*b)) {
@@ -299,7 +319,10 @@ impl<'a, const MAX_DEPTH: usize> Walker<'a, MAX_DEPTH> {
                 continue;
             }
             let pos = self.consumed();
-            let parent = (self.parent != 0).then_some(Tag::new(self.parent));
+            let parent = match self.depth.checked_sub(1) {
+                Some(n) => Some(Tag::new(self.level(n).1)),
+                None => None,
+            };
             return match read_header(
                 self.buf,
                 pos,
