@@ -282,17 +282,21 @@ impl<'a, const MAX_DEPTH: usize> Walker<'a, MAX_DEPTH> {
     ) -> Result<Visit<'a>, Error> {
         let tlv = header.into_object(raw, self.base + self.consumed(), self.options);
         let depth = self.depth;
-        match raw.get(header.value_start..) {
-            Some(value) if header.is_constructed() && !value.is_empty() => {
-                if depth >= MAX_DEPTH {
-                    return Err(self.fail(Error::TooDeep {
-                        offset: tlv.offset(),
-                        limit: MAX_DEPTH,
-                    }));
+        if header.is_constructed() {
+            match raw.get(header.value_start..) {
+                Some(value) if !value.is_empty() => {
+                    if depth >= MAX_DEPTH {
+                        return Err(self.fail(Error::TooDeep {
+                            offset: tlv.offset(),
+                            limit: MAX_DEPTH,
+                        }));
+                    }
+                    self.open_level(value, after.len(), header.tag);
                 }
-                self.open_level(value, after.len(), header.tag);
+                _ => self.rest = after,
             }
-            _ => self.rest = after,
+        } else {
+            self.rest = after;
         }
         Ok(Visit { depth, tlv })
     }
