@@ -424,29 +424,29 @@ pub(crate) fn read_header(
 /// is on, and a length byte of `00..7F`, `81` or `82` is never a Protocol-3 marker (`A1`/`C1`).
 #[inline(always)]
 pub(crate) fn plain_object(rest: &[u8], options: Options) -> Option<(Header, &[u8], &[u8])> {
-    // The first four bytes, big-endian: the tag is their first one to three bytes, the
-    // length field starts right after it.
-    let w = u32::from_be_bytes(*rest.first_chunk::<4>()?);
-    let t0 = (w >> 24) as u8;
+    // The first four bytes, little-endian (byte `i` is bits `8 * i..`): the tag is their first
+    // one to three bytes, the length field starts right after it.
+    let w = u32::from_le_bytes(*rest.first_chunk::<4>()?);
+    let t0 = w as u8;
     // (tag, tag length, the length field's first byte)
     let (tag, tag_len, first) = if t0 & 0x1F != 0x1F {
         if t0 == 0 {
             return None;
         }
-        (w >> 24, 1, (w >> 16) as u8)
+        (u32::from(t0), 1, (w >> 8) as u8)
     } else {
         // `FF` filler, and the ID TECH quirk pairs (whose second byte has b8 set, so they
         // would otherwise read as the start of a 3-byte tag).
         if t0 == 0xFF
             && (options.is_padding(0xFF)
-                || (options.id_tech_tags() && is_id_tech_quirk_pair(t0, (w >> 16) as u8)))
+                || (options.id_tech_tags() && is_id_tech_quirk_pair(t0, (w >> 8) as u8)))
         {
             return None;
         }
-        if w & 0x0080_0000 == 0 {
-            (w >> 16, 2, (w >> 8) as u8)
-        } else if w & 0x0000_8000 == 0 {
-            (w >> 8, 3, w as u8)
+        if w & 0x8000 == 0 {
+            (u32::from((w as u16).swap_bytes()), 2, (w >> 16) as u8)
+        } else if w & 0x0080_0000 == 0 {
+            (w.swap_bytes() >> 8, 3, (w >> 24) as u8)
         } else {
             return None;
         }

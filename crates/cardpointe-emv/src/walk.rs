@@ -25,13 +25,18 @@ pub struct Visit<'a> {
 /// it. So a walk's setup does not grow with `MAX_DEPTH`.
 const NEAR_LEVELS: usize = 8;
 
-/// An open constructed object, as the walker keeps it while inside its value: how many bytes
-/// of the enclosing level are left after it, and its tag (the parent of the objects inside).
+/// An open constructed object within the first [`NEAR_LEVELS`] levels: the bytes of the
+/// enclosing level after it (where the walk goes on once its value is read, as a recursive
+/// walker returns to its caller's slice; `None` only in slots never used, so that the array
+/// is set up as zeroes) and its tag (the parent of the objects inside).
+type NearLevel<'a> = (Option<&'a [u8]>, u32);
+
+/// An open constructed object beyond the near levels, in 8 bytes: how many bytes of the
+/// enclosing level are left after it, and its tag.
 ///
-/// The count fits a `u32` below the top level: that level is the value of a constructed
-/// object, whose length field (at most four bytes) caps it. (A top-level object's count is
-/// never read: the top level ends where the buffer ends.)
-type Level = (u32, u32);
+/// The count fits a `u32`: below the top level, a level is the value of a constructed object,
+/// whose length field (at most four bytes) caps it.
+type DeepLevel = (u32, u32);
 
 /// A depth-first, pre-order walk over every object of a buffer, constructed ones and their
 /// contents alike.
@@ -66,9 +71,9 @@ pub struct Walker<'a, const MAX_DEPTH: usize = DEFAULT_MAX_DEPTH> {
     depth: usize,
     /// The open constructed object at depth `n` (`0..depth`): at `n` here for the first
     /// [`NEAR_LEVELS`]...
-    near: [Level; NEAR_LEVELS],
+    near: [NearLevel<'a>; NEAR_LEVELS],
     /// ...and at `n` here beyond them (set up by the first walk that needs them).
-    deep: Option<[Level; MAX_DEPTH]>,
+    deep: Option<[DeepLevel; MAX_DEPTH]>,
 }
 
 impl<'a> Walker<'a> {
@@ -101,7 +106,7 @@ impl<'a, const MAX_DEPTH: usize> Walker<'a, MAX_DEPTH> {
             base,
             options,
             depth: 0,
-            near: [(0, 0); NEAR_LEVELS],
+            near: [(None, 0); NEAR_LEVELS],
             deep: None,
         }
     }
@@ -172,44 +177,55 @@ impl<'a, const MAX_DEPTH: usize> Walker<'a, MAX_DEPTH> {
         e
     }
 
-    /// The open constructed object at depth `n` (`n < depth`).
-    #[inline(always)]
-    fn level(&self, n: usize) -> Level {
+    /// The tag of the open constructed object at depth `n` (`n < depth`).
+    #[inline]
+    fn level_tag(&self, n: usize) -> u32 {
         match self.near.get(n) {
-            Some(&level) => level,
+            Some(&(_, tag)) => tag,
             None => self
                 .deep
                 .as_ref()
                 .and_then(|d| d.get(n))
-                .copied()
-                .unwrap_or_default(),
+                .map_or(0, |&(_, tag)| tag),
         }
     }
 
     /// Leaves the current level, whose bytes are all read, for the enclosing one: the level
-    /// of the open object at depth `up`.
+    /// of the open object at depth `up`, one of the near levels.
     #[inline(always)]
+    fn close_near_level(&mut self, up: usize) {
+        if let Some(&(Some(after), _)) = self.near.get(up) {
+            self.rest = after;
+        }
+        self.depth = up;
+    }
+
+    /// Leaves the current level, whose bytes are all read, for the enclosing one: the level
+    /// of the open object at depth `up`, near or deep.
+    #[inline]
     fn close_level(&mut self, up: usize) {
+        if up < NEAR_LEVELS {
+            return self.close_near_level(up);
+        }
+        let left = self
+            .deep
+            .as_ref()
+            .and_then(|d| d.get(up))
+            .map_or(0, |&(left, _)| left as usize);
         let pos = self.consumed();
-        self.rest = if up == 0 {
-            self.buf.get(pos..).unwrap_or_default()
-        } else {
-            let end = pos + self.level(up).0 as usize;
-            self.buf.get(pos..end).unwrap_or_default()
-        };
+        self.rest = self.buf.get(pos..pos + left).unwrap_or_default();
         self.depth = up;
     }
 
     /// Enters `value`, the value of the constructed object `tag` at depth `self.depth` (at
     /// most `MAX_DEPTH - 1`), after which `left` bytes remain in the current level.
     #[inline(always)]
-    fn open_level(&mut self, value: &'a [u8], left: usize, tag: Tag) {
-        // See `Level` for why the count fits where it is read.
-        let level = (left as u32, tag.value());
+    fn open_level(&mut self, value: &'a [u8], after: &'a [u8], tag: Tag) {
         let depth = self.depth;
         match self.near.get_mut(depth) {
-            Some(slot) => *slot = level,
-            None => self.open_deep(level),
+            Some(slot) => *slot = (Some(after), tag.value()),
+            // See `DeepLevel` for why the count fits.
+            None => self.open_deep((after.len() as u32, tag.value())),
         }
         self.rest = value;
         self.depth = depth + 1;
@@ -218,13 +234,15 @@ impl<'a, const MAX_DEPTH: usize> Walker<'a, MAX_DEPTH> {
     /// Saves `level` beyond the near levels, setting the deep array up the first time.
     #[cold]
     #[inline(never)]
-    fn open_deep(&mut self, level: Level) {
+    fn open_deep(&mut self, level: DeepLevel) {
         let depth = self.depth;
-        if let Some(slot) = self
-            .deep
-            .get_or_insert_with(|| [(0, 0); MAX_DEPTH])
-            .get_mut(depth)
-        {
+        // Built once per walk, not on every deep open (`get_or_insert` would build the
+        // `MAX_DEPTH` entries each time).
+        let deep = match &mut self.deep {
+            Some(deep) => deep,
+            none => none.insert([(0, 0); MAX_DEPTH]),
+        };
+        if let Some(slot) = deep.get_mut(depth) {
             *slot = level;
         }
     }
@@ -236,36 +254,38 @@ impl<'a, const MAX_DEPTH: usize> Iterator for Walker<'a, MAX_DEPTH> {
     /// Inlined into the caller's loop: the common object (`plain_object`) is read and level
     /// ends within the near levels are closed here; padding, unusual headers and deep levels
     /// go through `next_slow`, kept out of line, which hands back the header of the next
-    /// object for this same visit (so that one inlined `visit` serves both paths).
+    /// object for this same visit.
     #[inline(always)]
     fn next(&mut self) -> Option<Self::Item> {
-        let (header, raw, after) = loop {
-            if let Some(object) = plain_object(self.rest, self.options) {
-                break object;
+        loop {
+            if let Some((header, raw, after)) = plain_object(self.rest, self.options) {
+                // Its own copy of `visit`, where the header's fields are known to come from
+                // `plain_object` (the constructed test is one bit of the tag's first byte).
+                return Some(self.visit(header, raw, after));
             }
             // End of this level: back to the enclosing one (the near ones here), or the end
             // of the walk (also after a failure, which leaves no level open).
-            if self.rest.is_empty() {
-                let up = self.depth.checked_sub(1)?;
-                if up < NEAR_LEVELS {
-                    self.close_level(up);
-                    continue;
-                }
+            if !self.rest.is_empty() {
+                break;
             }
-            match self.next_slow() {
-                Ok(Some(header)) => {
-                    let rest = self.rest;
-                    // `read_header` checked that the value fits, so the split always succeeds.
-                    let (raw, after) = rest
-                        .split_at_checked(header.end)
-                        .unwrap_or_else(|| rest.split_at(rest.len()));
-                    break (header, raw, after);
-                }
-                Ok(None) => return None,
-                Err(e) => return Some(Err(e)),
+            let up = self.depth.checked_sub(1)?;
+            if up >= NEAR_LEVELS {
+                break;
             }
-        };
-        Some(self.visit(header, raw, after))
+            self.close_near_level(up);
+        }
+        match self.next_slow() {
+            Ok(Some(header)) => {
+                let rest = self.rest;
+                // `read_header` checked that the value fits, so the split always succeeds.
+                let (raw, after) = rest
+                    .split_at_checked(header.end)
+                    .unwrap_or_else(|| rest.split_at(rest.len()));
+                Some(self.visit(header, raw, after))
+            }
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        }
     }
 }
 
@@ -291,7 +311,7 @@ impl<'a, const MAX_DEPTH: usize> Walker<'a, MAX_DEPTH> {
                             limit: MAX_DEPTH,
                         }));
                     }
-                    self.open_level(value, after.len(), header.tag);
+                    self.open_level(value, after, header.tag);
                 }
                 _ => self.rest = after,
             }
@@ -323,10 +343,10 @@ impl<'a, const MAX_DEPTH: usize> Walker<'a, MAX_DEPTH> {
                 continue;
             }
             let pos = self.consumed();
-            let parent = match self.depth.checked_sub(1) {
-                Some(n) => Some(Tag::new(self.level(n).1)),
-                None => None,
-            };
+            let parent = self
+                .depth
+                .checked_sub(1)
+                .map(|n| Tag::new(self.level_tag(n)));
             return match read_header(
                 self.buf,
                 pos,

@@ -287,3 +287,53 @@ fn debug_output_of_a_pan_object_is_masked() {
     assert!(shown.contains("411111******1111"), "{shown}");
     assert!(!shown.contains("41111111"), "{shown}");
 }
+
+/// Levels deeper than the walker's small array of near levels go elsewhere; closing them,
+/// and the near ones under them, must bring the walk back to the right sibling each time.
+#[test]
+fn the_walker_returns_to_every_enclosing_level_past_twenty_levels() {
+    // E1 { 9C 01 k; <level k + 1>; 9F02 01 k } nested 20 deep, then a top-level sibling.
+    fn level(k: u8, depth: u8) -> Vec<u8> {
+        let mut value = vec![0x9C, 0x01, k];
+        if k + 1 < depth {
+            value.extend(level(k + 1, depth));
+        }
+        value.extend([0x9F, 0x02, 0x01, k]);
+        let mut out = vec![0xE1];
+        if value.len() < 0x80 {
+            out.push(value.len() as u8);
+        } else {
+            out.extend([0x82, (value.len() >> 8) as u8, value.len() as u8]);
+        }
+        out.extend(value);
+        out
+    }
+    fn recursive(tlvs: Tlvs<'_>, depth: usize, out: &mut Vec<(u32, usize, usize)>) {
+        for tlv in tlvs {
+            let tlv = tlv.unwrap();
+            out.push((tlv.tag().value(), tlv.offset(), depth));
+            if tlv.is_constructed() {
+                recursive(tlv.children(), depth + 1, out);
+            }
+        }
+    }
+    let mut buf = level(0, 20);
+    buf.extend([0x5F, 0x2A, 0x02, 0x08, 0x40]);
+    let mut expected = Vec::new();
+    recursive(Tlvs::new(&buf, Options::emv()), 0, &mut expected);
+    assert_eq!(expected.len(), 20 * 3 + 1);
+    let walked: Vec<_> = Walker::new(&buf, Options::emv())
+        .map(|v| v.map(|v| (v.tlv.tag().value(), v.tlv.offset(), v.depth)))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(walked, expected);
+    // One level short of the nesting: TooDeep at the innermost E1, after everything before it.
+    let mut w = Walker::<19>::with_max_depth(&buf, Options::emv());
+    let before: Vec<_> = w
+        .by_ref()
+        .map_while(Result::ok)
+        .map(|v| v.tlv.offset())
+        .collect();
+    assert_eq!(before.len(), 19 * 2);
+    assert!(w.next().is_none());
+}
