@@ -7,7 +7,7 @@
 use std::hint::black_box;
 
 use cardpointe_sim::SiteConfig;
-use cardpointe_sim::engine::{Engine, Modes, Request};
+use cardpointe_sim::engine::{Engine, HttpRequest, Modes};
 use cardpointe_vp3300::Ksn;
 use cardpointe_vp3300_sim::dukpt::{self, Bdk};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -63,7 +63,7 @@ fn handler(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     group.bench_function("auth_capture", |b| {
         b.iter(|| {
-            let response = engine.handle(&Request::new(
+            let response = engine.handle(&HttpRequest::new(
                 "PUT",
                 "/cardconnect/rest/auth",
                 Some(AUTH),
@@ -74,7 +74,7 @@ fn handler(c: &mut Criterion) {
     });
     let emv_body = emv_auth_body();
     // Set-up check: the body is read as a chip auth (a wrong one would time a PPS decline).
-    let probe = engine.handle(&Request::new(
+    let probe = engine.handle(&HttpRequest::new(
         "PUT",
         "/cardconnect/rest/auth",
         Some(AUTH),
@@ -86,7 +86,7 @@ fn handler(c: &mut Criterion) {
     );
     group.bench_function("auth_emv_track", |b| {
         b.iter(|| {
-            let response = engine.handle(&Request::new(
+            let response = engine.handle(&HttpRequest::new(
                 "PUT",
                 "/cardconnect/rest/auth",
                 Some(AUTH),
@@ -95,7 +95,7 @@ fn handler(c: &mut Criterion) {
             black_box(response.body.len())
         });
     });
-    let first = engine.handle(&Request::new(
+    let first = engine.handle(&HttpRequest::new(
         "PUT",
         "/cardconnect/rest/auth",
         Some(AUTH),
@@ -108,7 +108,12 @@ fn handler(c: &mut Criterion) {
     let target = format!("/cardconnect/rest/inquire/{retref}/496160873888");
     group.bench_function("inquire", |b| {
         b.iter(|| {
-            let response = engine.handle(&Request::new("GET", black_box(&target), Some(AUTH), b""));
+            let response = engine.handle(&HttpRequest::new(
+                "GET",
+                black_box(&target),
+                Some(AUTH),
+                b"",
+            ));
             black_box(response.body.len())
         });
     });

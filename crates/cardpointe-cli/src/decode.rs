@@ -330,7 +330,10 @@ pub(crate) fn tlv_text(items: &[TlvJson]) -> String {
 /// Every field of an enhanced MSR record, with `lrc_valid` and `checksum_valid`.
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub(crate) struct MsrJson {
-    /// Card-data length (bytes 1..2, little-endian).
+    /// `"binary"` (the record's bytes as hex, as BLE and HID carry it) or `"keyboard"` (the
+    /// hex-ASCII form a reader in keyboard mode types: hex fields, ASCII masked tracks).
+    pub(crate) form: &'static str,
+    /// Card-data length (bytes 1..2, little-endian): bytes, or characters in keyboard form.
     pub(crate) length: usize,
     /// Byte 3, hex.
     pub(crate) encode_type: String,
@@ -451,6 +454,72 @@ fn mask_track(text: &str) -> String {
     out
 }
 
+/// Whether a pasted MSR record is the keyboard (hex-ASCII) form: its clear masked tracks hold
+/// characters hex never does (sentinels, separators, mask characters).
+fn is_keyboard_form(text: &str) -> bool {
+    text.contains(['%', ';', '?', '=', '^', '*'])
+}
+
+/// Decodes one enhanced MSR record as pasted: the binary record as hex, or the keyboard
+/// (hex-ASCII) form, told apart by their characters.
+pub(crate) fn msr_item(text: &str, show: Show) -> Result<MsrJson, String> {
+    let text = text.trim();
+    if is_keyboard_form(text) {
+        return msr_keyboard(text, show);
+    }
+    let bytes = crate::hexin::decode(text).map_err(|e| e.message)?;
+    msr(&bytes, show)
+}
+
+/// Decodes the keyboard (hex-ASCII) form with `cardpointe-vp3300`'s parser. Its length, LRC
+/// and checksum count the typed characters; they are reported as typed, with their checks,
+/// and a wrong LRC or checksum does not hide the fields.
+fn msr_keyboard(text: &str, show: Show) -> Result<MsrJson, String> {
+    let hint = "the keyboard form is 02 LLLL (hex, little-endian) … hex fields, ASCII tracks, \
+                hex … LRC CK 03, as a reader in keyboard mode types it";
+    let bytes = text.as_bytes();
+    let (Some(head), Some(tail)) = (
+        bytes.get(..6),
+        bytes.len().checked_sub(6).and_then(|at| bytes.get(at..)),
+    ) else {
+        return Err(format!("the record is too short for its envelope; {hint}"));
+    };
+    let chars = bytes.get(6..bytes.len() - 6).unwrap_or_default();
+    let byte_at = |field: &[u8], i: usize| -> Option<u8> {
+        let pair = std::str::from_utf8(field.get(i..i + 2)?).ok()?;
+        u8::from_str_radix(pair, 16).ok()
+    };
+    let (Some(lo), Some(hi), Some(lrc), Some(checksum)) = (
+        byte_at(head, 2),
+        byte_at(head, 4),
+        byte_at(tail, 0),
+        byte_at(tail, 2),
+    ) else {
+        return Err(format!("the length, LRC or checksum is not hex; {hint}"));
+    };
+    // Parse a copy whose LRC and checksum are made right, so a bad one still shows the fields.
+    let (want_lrc, want_sum) = lrc_and_checksum(chars);
+    let mut fixed = zeroize::Zeroizing::new(bytes.to_vec());
+    let sums = format!("{want_lrc:02X}{want_sum:02X}");
+    if let Some(slot) = fixed
+        .len()
+        .checked_sub(6)
+        .and_then(|at| fixed.get_mut(at..at + 4))
+    {
+        slot.copy_from_slice(sums.as_bytes());
+    }
+    let buf = cardpointe_vp3300::MsrRecordBuf::from_hex_ascii(&fixed)
+        .map_err(|e| format!("{e} (read as the keyboard form; {hint})"))?;
+    let mut json = msr(&buf.to_binary(), show)?;
+    json.form = "keyboard";
+    json.length = usize::from(u16::from_le_bytes([lo, hi]));
+    json.lrc = format!("{lrc:02X}");
+    json.lrc_valid = lrc == want_lrc;
+    json.checksum = format!("{checksum:02X}");
+    json.checksum_valid = checksum == want_sum;
+    Ok(json)
+}
+
 /// Decodes one binary enhanced MSR record.
 pub(crate) fn msr(bytes: &[u8], show: Show) -> Result<MsrJson, String> {
     let first = bytes.first().copied();
@@ -505,6 +574,7 @@ pub(crate) fn msr(bytes: &[u8], show: Show) -> Result<MsrJson, String> {
         }
     };
     Ok(MsrJson {
+        form: "binary",
         length: len,
         encode_type: format!("{:02X}", record.encode_type.byte()),
         encode_type_name: match record.encode_type.byte() {
@@ -552,6 +622,7 @@ pub(crate) fn msr_text(m: &MsrJson) -> String {
     if let serde_json::Value::Object(map) = value {
         // serde_json's map is sorted; print in the record's own order instead.
         for key in [
+            "form",
             "length",
             "encode_type",
             "encode_type_name",
@@ -613,6 +684,105 @@ mod tests {
         assert_eq!(f.sub_command, None);
         assert_eq!(f.crc, "1253");
         assert!(f.crc_valid);
+    }
+
+    /// A protocol 2 reader frame `61 <byte11>` with no data, CRC high byte first.
+    fn reader_61_frame(byte11: u8) -> Vec<u8> {
+        let mut bytes = b"ViVOtech2\0".to_vec();
+        bytes.extend_from_slice(&[0x61, byte11, 0x00, 0x00]);
+        let crc = crc16(&bytes);
+        bytes.extend_from_slice(&crc.to_be_bytes());
+        bytes
+    }
+
+    #[test]
+    fn a_61_response_from_the_reader_carries_a_status_not_a_sub_command() {
+        let f = frame(&reader_61_frame(0x00), DirectionArg::Auto, Show::Masked).unwrap();
+        assert_eq!(f.direction, "reader_to_host");
+        assert_eq!(f.command, "61");
+        assert_eq!(
+            (f.status.as_deref(), f.sub_command.as_deref()),
+            (Some("00"), None)
+        );
+        assert!(
+            frame_text(&f).contains("status      00 ("),
+            "{}",
+            frame_text(&f)
+        );
+        let f = frame(&reader_61_frame(0x0A), DirectionArg::Reader, Show::Masked).unwrap();
+        assert_eq!(
+            (f.status.as_deref(), f.sub_command.as_deref()),
+            (Some("0A"), None)
+        );
+        // The reader's own display callback 61-01 still reads as a sub-command.
+        let f = frame(&reader_61_frame(0x01), DirectionArg::Auto, Show::Masked).unwrap();
+        assert_eq!(
+            (f.status.as_deref(), f.sub_command.as_deref()),
+            (None, Some("01"))
+        );
+    }
+
+    /// A swipe record in the keyboard (hex-ASCII) form a reader in keyboard mode types.
+    fn keyboard_record() -> String {
+        let t2 = b";5413330089020011=2512101000000000?";
+        let masked = b";5413********0011=****************?";
+        let mut card = vec![0x80, 0x02, 0x00, t2.len() as u8, 0x00, 0x02, 0x82];
+        card.extend_from_slice(masked);
+        card.extend_from_slice(&[0xA5; 40]); // ciphertext, rounded up to 8
+        card.extend_from_slice(&[0x62, 0x99, 0x49, 0x01, 0x2C, 0x00, 0x00, 0xE0, 0x00, 0x17]);
+        let binary = cardpointe_vp3300::MsrRecord::build(&card);
+        cardpointe_vp3300::MsrRecordBuf::from_binary(&binary)
+            .unwrap()
+            .to_hex_ascii()
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn a_keyboard_mode_record_is_detected_and_decoded() {
+        let text = keyboard_record();
+        assert!(text.starts_with("02") && text.ends_with("03") && text.contains(";5413****"));
+        let m = msr_item(&text, Show::Masked).unwrap();
+        assert_eq!(m.form, "keyboard");
+        assert_eq!(
+            m.track2.as_deref(),
+            Some(";5413********0011=****************?")
+        );
+        assert_eq!(m.ksn.as_deref(), Some("629949012C0000E00017"));
+        assert!(m.lrc_valid && m.checksum_valid);
+        assert_eq!(
+            m.track2_encrypted.as_deref(),
+            Some("MASKED(40 bytes; --unmasked shows them)")
+        );
+        // The same record as binary hex reads the same fields.
+        let binary = msr_item(
+            &upper(
+                &cardpointe_vp3300::MsrRecordBuf::from_hex_ascii(text.as_bytes())
+                    .unwrap()
+                    .to_binary(),
+            ),
+            Show::Masked,
+        )
+        .unwrap();
+        assert_eq!(
+            (binary.form, &binary.track2, &binary.ksn),
+            ("binary", &m.track2, &m.ksn)
+        );
+        // A wrong checksum is reported, not hidden.
+        let n = text.len();
+        let mut bad = text.clone();
+        let wrong = if &text[n - 4..n - 2] == "00" {
+            "01"
+        } else {
+            "00"
+        };
+        bad.replace_range(n - 4..n - 2, wrong);
+        let m = msr_item(&bad, Show::Masked).unwrap();
+        assert!(m.lrc_valid && !m.checksum_valid);
+        assert_eq!(m.checksum, wrong);
+        // Not a record at all: the error names the form it was read as.
+        let e = msr_item("02AB;4111=?03", Show::Masked).unwrap_err();
+        assert!(e.contains("keyboard"), "{e}");
     }
 
     #[test]

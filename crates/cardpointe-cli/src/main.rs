@@ -126,9 +126,10 @@ enum DecodeCmd {
         #[arg(long)]
         unmasked: bool,
     },
-    /// An ID TECH enhanced (encrypted) MSR record, binary, as hex.
+    /// An ID TECH enhanced (encrypted) MSR record: the binary record as hex, or the keyboard
+    /// (hex-ASCII) form a reader in keyboard mode types (`02…;4111****1111=…?…03`).
     Msr {
-        /// The record as hex; absent or `-`: one record per line of stdin.
+        /// The record (either form); absent or `-`: one record per line of stdin.
         hex: Option<String>,
         /// Show track data and ciphertext in clear.
         #[arg(long)]
@@ -253,44 +254,27 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
-fn decode_cmd(cmd: DecodeCmd, json: bool) -> Result<(), CliError> {
-    let (input, kind) = match &cmd {
-        DecodeCmd::Frame { hex, .. } => (hex.as_deref(), "frame"),
-        DecodeCmd::Tlv { hex, .. } => (hex.as_deref(), "TLV"),
-        DecodeCmd::Msr { hex, .. } => (hex.as_deref(), "MSR record"),
-    };
-    let items = hexin::items(input)?;
-    if items.is_empty() {
-        return Err(CliError::new(format!("no {kind} to decode"))
-            .hint("give the hex as an argument, or pipe one item per line on stdin"));
-    }
-    let many = items.len() > 1;
-    let mut failures = 0usize;
-    for (n, item) in items.iter().enumerate() {
-        let line = n + 1;
-        let bytes = match hexin::decode(item) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("error: item {line}: {}", e.message);
-                failures += 1;
-                continue;
+/// One pasted item decoded, as text or JSON. A hex item that is not hex fails here; an MSR
+/// record may also be its keyboard (hex-ASCII) form, read as typed.
+fn decode_item(cmd: &DecodeCmd, item: &str, json: bool, many: bool) -> Result<String, String> {
+    let bytes = || hexin::decode(item).map_err(|e| e.message);
+    match cmd {
+        DecodeCmd::Frame {
+            direction,
+            unmasked,
+            ..
+        } => decode::frame(&bytes()?, *direction, show(*unmasked)).map(|f| {
+            if json {
+                to_json(&f, many)
+            } else {
+                decode::frame_text(&f)
             }
-        };
-        let out: Result<String, String> = match &cmd {
-            DecodeCmd::Frame {
-                direction,
-                unmasked,
-                ..
-            } => decode::frame(&bytes, *direction, show(*unmasked)).map(|f| {
-                if json {
-                    to_json(&f, many)
-                } else {
-                    decode::frame_text(&f)
-                }
-            }),
-            DecodeCmd::Tlv {
-                idtech, unmasked, ..
-            } => decode::tlv(&bytes, *idtech, show(*unmasked)).map(|t| {
+        }),
+        DecodeCmd::Tlv {
+            idtech, unmasked, ..
+        } => {
+            let bytes = bytes()?;
+            decode::tlv(&bytes, *idtech, show(*unmasked)).map(|t| {
                 if json {
                     to_json(&t, many)
                 } else if *unmasked {
@@ -307,15 +291,34 @@ fn decode_cmd(cmd: DecodeCmd, json: bool) -> Result<(), CliError> {
                         .trim_end()
                         .to_owned()
                 }
-            }),
-            DecodeCmd::Msr { unmasked, .. } => decode::msr(&bytes, show(*unmasked)).map(|m| {
-                if json {
-                    to_json(&m, many)
-                } else {
-                    decode::msr_text(&m)
-                }
-            }),
-        };
+            })
+        }
+        DecodeCmd::Msr { unmasked, .. } => decode::msr_item(item, show(*unmasked)).map(|m| {
+            if json {
+                to_json(&m, many)
+            } else {
+                decode::msr_text(&m)
+            }
+        }),
+    }
+}
+
+fn decode_cmd(cmd: DecodeCmd, json: bool) -> Result<(), CliError> {
+    let (input, kind) = match &cmd {
+        DecodeCmd::Frame { hex, .. } => (hex.as_deref(), "frame"),
+        DecodeCmd::Tlv { hex, .. } => (hex.as_deref(), "TLV"),
+        DecodeCmd::Msr { hex, .. } => (hex.as_deref(), "MSR record"),
+    };
+    let items = hexin::items(input)?;
+    if items.is_empty() {
+        return Err(CliError::new(format!("no {kind} to decode"))
+            .hint("give the hex as an argument, or pipe one item per line on stdin"));
+    }
+    let many = items.len() > 1;
+    let mut failures = 0usize;
+    for (n, item) in items.iter().enumerate() {
+        let line = n + 1;
+        let out = decode_item(&cmd, item, json, many);
         match out {
             Ok(text) => {
                 if many && !json && n > 0 {

@@ -226,6 +226,31 @@ fn an_msr_record_shows_every_field_with_its_checks() {
 }
 
 #[test]
+fn a_keyboard_mode_msr_record_decodes_like_the_binary_one() {
+    let t2 = b";4788250000121443=30122011234567890?";
+    let masked = b";4788********1443=*****************?";
+    let mut card = vec![0x80, 0x02, 0x00, t2.len() as u8, 0x00, 0x02, 0x82];
+    card.extend_from_slice(masked);
+    card.extend_from_slice(&[0x3C; 40]);
+    card.extend_from_slice(&[0x62, 0x99, 0x49, 0x01, 0x2C, 0x00, 0x00, 0xE0, 0x00, 0x01]);
+    let binary = cardpointe_vp3300::MsrRecord::build(&card);
+    let keyboard = cardpointe_vp3300::MsrRecordBuf::from_binary(&binary)
+        .unwrap()
+        .to_hex_ascii()
+        .unwrap();
+    let o = run_with_stdin(&["--json", "decode", "msr"], &format!("{}\n", &*keyboard));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["form"], "keyboard");
+    assert_eq!(v["track2"], ";4788********1443=*****************?");
+    assert_eq!(v["ksn"], "629949012C0000E00001");
+    assert_eq!(
+        (v["lrc_valid"].as_bool(), v["checksum_valid"].as_bool()),
+        (Some(true), Some(true))
+    );
+}
+
+#[test]
 fn bad_hex_says_what_is_wrong_and_exits_non_zero() {
     let o = run(&["decode", "frame", "56 69 5G"]);
     assert_eq!(o.status.code(), Some(1));

@@ -60,7 +60,7 @@ impl Default for Modes {
 /// A request as the engine sees it.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
-pub struct Request<'a> {
+pub struct HttpRequest<'a> {
     /// HTTP method, upper case (`GET`, `PUT`, …).
     pub method: &'a str,
     /// Path and optional query, e.g. `/cardconnect/rest/inquire/1/2` or `/…/funding?merchid=1`.
@@ -73,7 +73,7 @@ pub struct Request<'a> {
     pub peer: Option<IpAddr>,
 }
 
-impl<'a> Request<'a> {
+impl<'a> HttpRequest<'a> {
     /// A request without a peer address.
     #[must_use]
     pub const fn new(
@@ -105,7 +105,7 @@ pub enum Disconnect {
 /// The engine's answer.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub struct Response {
+pub struct HttpResponse {
     /// HTTP status.
     pub status: u16,
     /// Headers (including `Content-Type`).
@@ -318,7 +318,7 @@ impl Engine {
 
     /// Handles one request. Never panics; every input yields a well-formed response.
     #[must_use]
-    pub fn handle(&self, request: &Request<'_>) -> Response {
+    pub fn handle(&self, request: &HttpRequest<'_>) -> HttpResponse {
         let (path, query) = match request.target.split_once('?') {
             Some((p, q)) => (p, Some(q)),
             None => (request.target, None),
@@ -355,7 +355,7 @@ impl Engine {
         let fault = self.take_fault(endpoint, orderid.as_deref());
         match fault.as_ref().map(|f| f.fault) {
             Some(FaultKind::CloseBefore) => {
-                return Response {
+                return HttpResponse {
                     status: 0,
                     headers: Vec::new(),
                     body: Vec::new(),
@@ -480,7 +480,7 @@ impl Engine {
 
     fn gateway(
         &self,
-        request: &Request<'_>,
+        request: &HttpRequest<'_>,
         path: &str,
         query: Option<&str>,
         body: Option<&Value>,
@@ -634,7 +634,7 @@ impl Engine {
         }
     }
 
-    fn render(&self, reply: Reply, chaos_allowed: bool) -> Response {
+    fn render(&self, reply: Reply, chaos_allowed: bool) -> HttpResponse {
         let chaos = chaos_allowed && lock(&self.modes).chaos;
         let mut headers: Vec<(&'static str, String)> = Vec::with_capacity(4 + reply.headers.len());
         let mut body: Vec<u8> = Vec::with_capacity(512);
@@ -665,7 +665,7 @@ impl Engine {
             headers.push(("WWW-Authenticate", "Basic realm=\"CardConnect\"".to_owned()));
         }
         headers.extend(reply.headers);
-        Response {
+        HttpResponse {
             status: reply.status,
             headers,
             body,

@@ -11,7 +11,7 @@ use crate::emv::{self, EmvRead};
 use crate::reply::Reply;
 use crate::rules::{self, Verdict};
 use crate::state::{Kind, Pan, Setlstat, State, Txn};
-use crate::wire::{Fields, Obj, Respstat, all_digits, format_amount, parse_amount};
+use crate::wire::{Fields, Obj, RespStat, all_digits, format_amount, parse_amount};
 use cardpointe_emv::{PanMask, mask_pan};
 use cardpointe_types::luhn_valid;
 
@@ -25,8 +25,8 @@ pub(crate) struct Ctx<'a> {
 }
 
 /// A PPS code with its table text and status.
-pub(crate) fn pps(code: &str) -> (Respstat, &'static str) {
-    crate::codes::lookup(crate::codes::PPS, code).unwrap_or((Respstat::Declined, "Invalid field"))
+pub(crate) fn pps(code: &str) -> (RespStat, &'static str) {
+    crate::codes::lookup(crate::codes::PPS, code).unwrap_or((RespStat::Declined, "Invalid field"))
 }
 
 fn pps_fields(obj: &mut Obj, code: &str) {
@@ -233,7 +233,7 @@ impl Ctx<'_> {
             refunded: 0,
             currency: "USD".to_owned(),
             orderid: f.text("orderid").map(stored_orderid),
-            respstat: Respstat::Declined,
+            respstat: RespStat::Declined,
             respcode: String::new(),
             resptext: String::new(),
             respproc: "PPS".to_owned(),
@@ -416,7 +416,7 @@ impl Ctx<'_> {
             txn.profileid = Some(pid.clone());
             txn.acctid = Some(acct.clone());
         }
-        let approved = verdict.respstat == Respstat::Approved;
+        let approved = verdict.respstat == RespStat::Approved;
         let approved_amount = if approved {
             verdict.approved_amount.unwrap_or(amount)
         } else {
@@ -880,7 +880,7 @@ impl Ctx<'_> {
             .map(stored_orderid)
             .or_else(|| orig.orderid.clone());
         let verdict = host.unwrap_or(Verdict {
-            respstat: Respstat::Approved,
+            respstat: RespStat::Approved,
             respcode: "00".to_owned(),
             resptext: "Approval".to_owned(),
             respproc: "PPS",
@@ -888,7 +888,7 @@ impl Ctx<'_> {
             approved_amount: None,
             timeout: false,
         });
-        let approved = verdict.respstat == Respstat::Approved;
+        let approved = verdict.respstat == RespStat::Approved;
         refund.respstat = verdict.respstat;
         refund.respcode.clone_from(&verdict.respcode);
         refund.resptext.clone_from(&verdict.resptext);

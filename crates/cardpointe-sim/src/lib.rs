@@ -23,6 +23,17 @@
 //! - as a program (feature `serve`): `serve::ServeArgs` and `serve::serve`, the one set of
 //!   flags the `cardpointe-sim` binary and `cardpointe sim` share.
 //!
+//! ## One vocabulary with the client
+//!
+//! The emulator writes the gateway's words from `cardpointe-types`: the response-code tables
+//! (every `respcode`/`resptext`/`respstat` it answers), [`cardpointe_types::RespStat`] and the
+//! Luhn check, and it masks numbers with `cardpointe-emv`'s one masking routine. It could have
+//! been written independently, as a second opinion on the spec; it is not, on purpose: a code
+//! table fixed once is fixed for the client and the emulator together, and the emulator's own
+//! HTTP types are named [`HttpRequest`] and [`HttpResponse`] so that no name means two things
+//! across the workspace. What keeps it honest instead are the recorded UAT answers replayed in
+//! its tests and the README's list of what it does and does not reproduce.
+//!
 //! ## Features
 //!
 //! The default library is the emulator alone (hyper server, rustls, a certificate made at
@@ -168,7 +179,7 @@ use tokio::task::JoinHandle;
 #[cfg(feature = "toml")]
 pub use config::ConfigError;
 pub use config::{Credential, Merchant, Processor, SiteConfig};
-pub use engine::{Disconnect, Engine, Modes, Request, Response};
+pub use engine::{Disconnect, Engine, HttpRequest, HttpResponse, Modes};
 pub use faults::{FaultKind, FaultRule};
 
 /// Why the emulator could not start.

@@ -3,7 +3,7 @@
 
 use crate::codes;
 use crate::config::Processor;
-use crate::wire::Respstat;
+use crate::wire::RespStat;
 use cardpointe_types::CardBrand;
 
 /// The `accttype` the gateway reports for a card brand.
@@ -40,7 +40,7 @@ pub(crate) fn brand(pan: &str) -> Option<CardBrand> {
 /// What the emulated host says to an authorization.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Verdict {
-    pub(crate) respstat: Respstat,
+    pub(crate) respstat: RespStat,
     pub(crate) respcode: String,
     pub(crate) resptext: String,
     pub(crate) respproc: &'static str,
@@ -64,7 +64,7 @@ fn approval(processor: Processor) -> (&'static str, &'static str) {
     }
 }
 
-fn table(processor: Processor) -> &'static [(&'static str, Respstat, &'static str)] {
+fn table(processor: Processor) -> &'static [cardpointe_types::codes::CodeInfo] {
     match processor {
         Processor::Rpct => codes::RPCT,
         Processor::Pstr => codes::PSTR,
@@ -75,7 +75,7 @@ fn table(processor: Processor) -> &'static [(&'static str, Respstat, &'static st
 /// A host verdict for a code of the processor's table.
 pub(crate) fn host_code(processor: Processor, code: &str) -> Option<Verdict> {
     let (respstat, text) = codes::lookup(table(processor), code)?;
-    let text = if respstat == Respstat::Approved
+    let text = if respstat == RespStat::Approved
         && processor != Processor::Pstr
         && (code == "00" || code == "000")
     {
@@ -97,7 +97,7 @@ pub(crate) fn host_code(processor: Processor, code: &str) -> Option<Verdict> {
 fn approve(processor: Processor, authcode: Option<&'static str>) -> Verdict {
     let (code, text) = approval(processor);
     Verdict {
-        respstat: Respstat::Approved,
+        respstat: RespStat::Approved,
         respcode: code.to_owned(),
         resptext: text.to_owned(),
         respproc: processor.code(),
@@ -140,7 +140,7 @@ pub(crate) const PARTIAL_CARD: &str = "4387750101010101";
 pub(crate) fn authorize(processor: Processor, pan: &str, amount: i64) -> Verdict {
     if TIMEOUT_CARDS.contains(&pan) && processor != Processor::Pstr {
         let (respstat, text) =
-            codes::lookup(codes::PPS, "62").unwrap_or((Respstat::Retry, "Timed out"));
+            codes::lookup(codes::PPS, "62").unwrap_or((RespStat::Retry, "Timed out"));
         return Verdict {
             respstat,
             respcode: "62".to_owned(),
@@ -168,7 +168,7 @@ pub(crate) fn authorize(processor: Processor, pan: &str, amount: i64) -> Verdict
             _ => ("10", "Partial Approval"),
         };
         return Verdict {
-            respstat: Respstat::Approved,
+            respstat: RespStat::Approved,
             respcode: code.to_owned(),
             resptext: text.to_owned(),
             respproc: processor.code(),
@@ -312,7 +312,7 @@ mod tests {
         let v = authorize(Processor::Fnor, "4387751111111053", 100);
         assert_eq!(
             (v.respstat, v.respcode.as_str(), v.resptext.as_str()),
-            (Respstat::Declined, "NU", "Insufficient funds")
+            (RespStat::Declined, "NU", "Insufficient funds")
         );
         let v = authorize(Processor::Rpct, "4387751111111053", 100);
         assert_eq!(
@@ -349,7 +349,7 @@ mod tests {
         assert_eq!(authorize(Processor::Fnor, PARTIAL_CARD, 599).respcode, "00");
         let v = authorize(Processor::Rpct, "5111006200620062", 100);
         assert!(v.timeout);
-        assert_eq!((v.respstat, v.respproc), (Respstat::Retry, "PPS"));
+        assert_eq!((v.respstat, v.respproc), (RespStat::Retry, "PPS"));
     }
 
     #[test]

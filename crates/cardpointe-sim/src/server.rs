@@ -26,7 +26,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 
 use crate::SimError;
-use crate::engine::{Engine, Request};
+use crate::engine::{Engine, HttpRequest};
 use framing::{Exchange, Guarded};
 
 /// How the server treats slow, silent and numerous clients.
@@ -151,7 +151,7 @@ async fn serve(
         .get(http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-    let mut req = Request::new(parts.method.as_str(), target, authorization, &body);
+    let mut req = HttpRequest::new(parts.method.as_str(), target, authorization, &body);
     req.peer = Some(peer);
     let response = engine.handle(&req);
     // Redacted: method, path without query (the legacy CardSecure call carries a PAN there),

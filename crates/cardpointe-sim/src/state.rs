@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use crate::clock::{self, DAY_MS};
 use crate::public_tokens;
-use crate::wire::{Respstat, SplitMix, stable_hash};
+use crate::wire::{RespStat, SplitMix, stable_hash};
 use cardpointe_types::luhn_valid;
 
 /// A fast, non-cryptographic hasher (the Fx hash of rustc) for the emulator's internal maps,
@@ -142,7 +142,7 @@ pub(crate) struct Txn {
     pub(crate) refunded: i64,
     pub(crate) currency: String,
     pub(crate) orderid: Option<String>,
-    pub(crate) respstat: Respstat,
+    pub(crate) respstat: RespStat,
     pub(crate) respcode: String,
     pub(crate) resptext: String,
     pub(crate) respproc: String,
@@ -173,7 +173,7 @@ pub(crate) struct Txn {
 
 impl Txn {
     pub(crate) fn approved(&self) -> bool {
-        self.respstat == Respstat::Approved
+        self.respstat == RespStat::Approved
     }
 }
 

@@ -6,26 +6,9 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-/// `respstat`: A approved, B retry, C declined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub(crate) enum Respstat {
-    /// `A`
-    Approved,
-    /// `B`
-    Retry,
-    /// `C`
-    Declined,
-}
-
-impl Respstat {
-    pub(crate) const fn as_str(self) -> &'static str {
-        match self {
-            Self::Approved => "A",
-            Self::Retry => "B",
-            Self::Declined => "C",
-        }
-    }
-}
+/// `respstat` is the model crate's [`cardpointe_types::RespStat`]: one type for the verdict,
+/// in what the emulator writes and what its clients read.
+pub(crate) use cardpointe_types::RespStat;
 
 /// Parses a request amount into minor units.
 ///

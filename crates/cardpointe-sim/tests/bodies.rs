@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use cardpointe_sim::SiteConfig;
-use cardpointe_sim::engine::{Engine, Modes, Request};
+use cardpointe_sim::engine::{Engine, HttpRequest, Modes};
 use proptest::prelude::*;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -103,7 +103,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 }
 
 fn check(engine: &Engine, method: &str, target: &str, body: &[u8]) {
-    let response = engine.handle(&Request::new(method, target, Some(AUTH), body));
+    let response = engine.handle(&HttpRequest::new(method, target, Some(AUTH), body));
     if response.disconnect.is_some() {
         return;
     }
@@ -152,7 +152,7 @@ proptest! {
     #[test]
     fn any_path_gets_a_well_formed_answer(path in "/[a-zA-Z_/%?=&.0-9-]{0,60}", auth in prop::option::of("[ -~]{0,40}")) {
         let engine = engine();
-        let response = engine.handle(&Request::new("GET", &path, auth.as_deref(), b""));
+        let response = engine.handle(&HttpRequest::new("GET", &path, auth.as_deref(), b""));
         prop_assert!((200..=599).contains(&response.status));
     }
 }

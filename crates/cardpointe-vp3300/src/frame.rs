@@ -121,15 +121,28 @@ impl FrameKind {
 }
 
 /// Decides whether a protocol 2 reader → host frame is reader-originated (byte 11 is then a
-/// sub-command) or a response (byte 11 is a status). The one place this choice lives.
+/// sub-command) or a response (byte 11 is a status). The one place this choice lives: the
+/// frame parser, the streaming decoder, the connection and the CLI's `decode frame` all read
+/// byte 11 through it.
 ///
-/// Command 0x61 frames are always the reader's callbacks (the host never receives an answer
-/// to a 61 command: it *sends* the answer). 14-01 is the boot notification; a response to a
-/// host's command 14 with status 01 ("incorrect header tag") would read the same, which a
-/// well-formed host never provokes.
+/// In protocol 2 a frame from the reader carries a status byte where the host's carries a
+/// sub-command. The only frames the reader sends on its own are the boot notification 14-01
+/// and the contact EMV callbacks 61-01 (display), 61-02 (PIN) and 61-03 (MSR control); any
+/// other reader frame, command 61 included, is a response and byte 11 is its status (`61 00`
+/// answers a host's 61 frame OK). A response to command 14 with status 01 ("incorrect
+/// header tag"), or to command 61 with status 01-03, would read the same as those frames,
+/// which a well-formed host never provokes.
+///
+/// ```
+/// use cardpointe_vp3300::frame::is_reader_originated;
+/// assert!(is_reader_originated(0x61, 0x01)); // display callback, sub-command 01
+/// assert!(!is_reader_originated(0x61, 0x00)); // a response to 61, status 00 (OK)
+/// assert!(!is_reader_originated(0x61, 0x0A)); // a response to 61, status 0A
+/// assert!(is_reader_originated(0x14, 0x01)); // boot notification
+/// ```
 #[must_use]
 pub const fn is_reader_originated(command: u8, byte11: u8) -> bool {
-    command == 0x61 || (command == 0x14 && byte11 == 0x01)
+    matches!((command, byte11), (0x61, 0x01..=0x03) | (0x14, 0x01))
 }
 
 /// Errors of the frame codec. Offsets are positions in the stream (or the buffer).
@@ -811,6 +824,35 @@ mod tests {
             }
         );
         assert_eq!(encode(parsed.frame), bytes);
+    }
+
+    #[test]
+    fn a_61_response_reads_its_status_and_the_61_callbacks_their_sub_command() {
+        let ok = hex(&alloc::format!("{HEADER} 61 00 00 00 00 00"));
+        let n = ok.len();
+        let mut ok = ok;
+        let crc = crc16(&ok[..n - 2]).to_be_bytes();
+        ok[n - 2..].copy_from_slice(&crc);
+        let parsed = parse(&ok, Direction::ReaderToHost);
+        assert_eq!(
+            parsed.frame.kind,
+            FrameKind::Response {
+                status: StatusCode::Ok,
+                sub_command: None
+            }
+        );
+        for sub_command in 1..=3 {
+            let callback = FrameRef::new(
+                Protocol::V2,
+                0x61,
+                FrameKind::Unsolicited { sub_command },
+                &[],
+            );
+            assert_eq!(
+                parse(&encode(callback), Direction::ReaderToHost).frame,
+                callback
+            );
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! whenever the answer says `application/json`), and the handler never panics.
 
 use cardpointe_sim::SiteConfig;
-use cardpointe_sim::engine::{Engine, Modes, Request};
+use cardpointe_sim::engine::{Engine, HttpRequest, Modes};
 
 const AUTH: &str = "Basic dGVzdGluZzp0ZXN0aW5nMTIz";
 
@@ -39,7 +39,7 @@ pub fn sim_request(data: &[u8]) {
     };
     // Run the same body twice: the second sees the state the first one left.
     for _ in 0..2 {
-        let response = engine.handle(&Request::new(method, &target, Some(AUTH), body));
+        let response = engine.handle(&HttpRequest::new(method, &target, Some(AUTH), body));
         if response.disconnect.is_some() {
             continue;
         }
