@@ -140,6 +140,9 @@ fn build_request<O: Operation>(
             .with_operation(O::NAME)
     })?;
     let mut request = Request::new(service, method, path, O::NAME).with_idempotent(idempotent);
+    if let Some(merchid) = operation.merchid() {
+        request = request.with_merchid(merchid.clone());
+    }
     let body = operation.body(defaults).map_err(|e| {
         // `EncodeError` keeps the fault's kind, never a field's value.
         Error::new(Kind::Encode(format!("the {} request body", O::NAME)))

@@ -196,7 +196,7 @@ impl Client {
         let span = tracing::info_span!(
             "cardpointe.call",
             operation = request.operation,
-            merchid = %self.inner.merchid,
+            merchid = %request.merchid.as_ref().unwrap_or(&self.inner.merchid),
             method = %request.method,
             status = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
@@ -412,7 +412,13 @@ impl Client {
     /// tell wrong credentials from a merchant id they do not cover.
     async fn auth_error(&self, request: &Request) -> Error {
         let username = self.inner.username.clone();
-        let merchid = self.inner.merchid.as_str().to_owned();
+        // The merchant the request was for: its own override, else the client's.
+        let merchid = request
+            .merchid
+            .as_ref()
+            .unwrap_or(&self.inner.merchid)
+            .as_str()
+            .to_owned();
         if request.service != Service::Gateway
             || request.path.trim_matches('/').is_empty() && request.method == Method::GET
         {

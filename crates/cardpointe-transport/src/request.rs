@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use bytes::Bytes;
-use cardpointe_types::{JsonFault, ParseError};
+use cardpointe_types::{JsonFault, MerchantId, ParseError};
 use http::{HeaderMap, Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -50,6 +50,8 @@ pub struct Request {
     pub(crate) class: CallClass,
     pub(crate) timeout: Option<Duration>,
     pub(crate) retry: Option<RetryPolicy>,
+    /// The merchant this request is for when it is not the client's (a request's override).
+    pub(crate) merchid: Option<MerchantId>,
 }
 
 impl Request {
@@ -81,7 +83,16 @@ impl Request {
             class,
             timeout: None,
             retry: None,
+            merchid: None,
         }
+    }
+
+    /// Names the merchant this request is for when it is not the client's own (a request
+    /// built with `with_merchid`): spans and a 401's hint then name it, not the client's.
+    #[must_use]
+    pub fn with_merchid(mut self, merchid: MerchantId) -> Self {
+        self.merchid = Some(merchid);
+        self
     }
 
     /// Serialises `body` as the JSON body, into a buffer zeroed on drop.

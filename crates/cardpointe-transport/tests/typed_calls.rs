@@ -65,6 +65,28 @@ async fn a_request_for_another_merchant_goes_to_it_in_body_and_path() {
 }
 
 #[tokio::test]
+async fn a_401_for_another_merchant_names_that_merchant_not_the_clients() {
+    let server = TestServer::https(|seen| async move {
+        if seen.method == Method::GET && seen.path == "/cardconnect/rest/" {
+            text(StatusCode::OK, "<h1>CardConnect REST Servlet</h1>")
+        } else {
+            text(StatusCode::UNAUTHORIZED, "Unauthorized")
+        }
+    })
+    .await;
+    let other = MerchantId::new("800000009033").unwrap();
+    let err = server
+        .client()
+        .call(&auth().with_merchid(other))
+        .await
+        .unwrap_err();
+    assert!(err.is_auth());
+    let message = err.to_string();
+    assert!(message.contains("800000009033"), "{message}");
+    assert!(!message.contains(MERCHID), "{message}");
+}
+
+#[tokio::test]
 async fn a_decline_is_a_value_not_an_error() {
     let server = TestServer::https(|_| async {
         json(StatusCode::OK, r#"{"respstat":"C","respcode":"05","resptext":"Do not honor","respproc":"FNOR","amount":"0.00"}"#)
