@@ -144,14 +144,16 @@ fn lengths(allowed: &[usize]) -> String {
     }
 }
 
+/// The typed names of CardSecure's error codes; their texts live once, in
+/// `cardpointe_types::codes::CARDSECURE_ERRORS`, which [`ErrorCode::text`] reads.
 macro_rules! error_codes {
-    ($($variant:ident = $code:literal, $text:literal;)*) => {
+    ($($variant:ident = $code:literal;)*) => {
         /// CardSecure's error codes (spec 6.3), with their documented texts.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum ErrorCode {
             $(
-                #[doc = $text]
+                #[doc = concat!("CardSecure `errorcode` ", stringify!($code), ".")]
                 $variant,
             )*
             /// A code the documentation does not list.
@@ -177,66 +179,64 @@ macro_rules! error_codes {
 
             /// The documented text (`"Unknown error code"` for undocumented codes).
             pub fn text(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $text,)*
-                    Self::Unknown(_) => "Unknown error code",
-                }
+                cardpointe_types::codes::cardsecure_error_message(self.code())
+                    .unwrap_or("Unknown error code")
             }
         }
     };
 }
 
 error_codes! {
-    NoError = 0, "No error";
-    WrongVersionNumber = 3, "Wrong version number";
-    InvalidAction = 7, "Invalid action";
-    NotDecimalDigits = 8, "Data is not decimal digits";
-    KeyIdNotFound = 12, "Key ID is not found";
-    DataTooLong = 13, "Data is too long";
-    DataEmpty = 14, "Data is empty";
-    UnknownAlgorithm = 16, "Unknown algorithm";
-    EncryptionFailure = 17, "Encryption failure";
-    Base64DecodeFailure = 19, "Base 64 decode failure";
-    CryptoDataWrongLength = 20, "Crypto data is the wrong length";
-    DataTooShort = 21, "Data is too short";
-    CcnWrongLengthOnDecryption = 22, "CCN wrong length on decryption";
-    DecryptionFailure = 24, "Decryption failure";
-    BadPkcs5Padding = 25, "Bad PKCS 5 padding";
-    BadDecryptedLengthField = 26, "Bad decrypted length field";
-    KeystoreNotInitialized = 27, "Keystore not initialized";
-    ApplicationNotInitialized = 33, "Application not initialized";
-    BufferTooShort = 35, "Buffer too short";
-    IllegalCharacters = 38, "Illegal characters";
-    WrongMessageLength = 39, "Wrong message length";
-    ServerFailed = 43, "Server failed";
-    ConfigItemBad = 44, "Config item is bad";
-    TokenDatabaseProblem = 46, "Token database problem";
-    UnauthorizedHost = 47, "Unauthorized host";
-    TokenPurged = 48, "Token purged";
-    DataNotFound = 49, "Data not found";
-    HashingError = 50, "Error hashing the value";
-    TokenOrDataDuplicate = 53, "Token or data duplicate";
-    LuhnCheckFailed = 54, "Card number check (Luhn formula) failed";
-    UnknownSiteName = 55, "Missing or unknown site name";
-    TokenFormatBad = 56, "Token format is bad";
-    RequestSignatureInvalid = 57, "Request signature is invalid";
-    RequestSignatureExpired = 58, "Request signature timestamp expired";
-    RequestSignatureMismatch = 59, "Request signature mismatch";
-    RequestSignatureFailure = 60, "Request signature failure";
-    PinTranslationFailure = 61, "PIN translation failure";
-    KeystoreImportFailure = 63, "Keystore import failure";
-    KeystoreUserstoreFailure = 64, "Keystore userstore failure";
-    KeystoreInvalidProcessor = 65, "Keystore invalid processor";
-    UnauthorizedTerminal = 66, "Unauthorized terminal";
-    KeystoreRollbackFailure = 68, "Keystore rollback failure";
-    UnauthorizedDecrypt = 71, "Unauthorized decrypt";
-    InvalidEmvTagData = 72, "Invalid EMV tag data";
-    EmvTagDataEmpty = 73, "EMV tag data empty";
-    MissingRequiredParameter = 74, "Missing required parameter";
-    InvalidEllipticCurveType = 75, "Invalid elliptic curve type parameter";
-    JsonSerializationError = 76, "JSON serialization error";
-    JsonDeserializationError = 77, "JSON deserialization error";
-    InvalidSwipeData = 78, "Invalid swipe data";
+    NoError = 0;
+    WrongVersionNumber = 3;
+    InvalidAction = 7;
+    NotDecimalDigits = 8;
+    KeyIdNotFound = 12;
+    DataTooLong = 13;
+    DataEmpty = 14;
+    UnknownAlgorithm = 16;
+    EncryptionFailure = 17;
+    Base64DecodeFailure = 19;
+    CryptoDataWrongLength = 20;
+    DataTooShort = 21;
+    CcnWrongLengthOnDecryption = 22;
+    DecryptionFailure = 24;
+    BadPkcs5Padding = 25;
+    BadDecryptedLengthField = 26;
+    KeystoreNotInitialized = 27;
+    ApplicationNotInitialized = 33;
+    BufferTooShort = 35;
+    IllegalCharacters = 38;
+    WrongMessageLength = 39;
+    ServerFailed = 43;
+    ConfigItemBad = 44;
+    TokenDatabaseProblem = 46;
+    UnauthorizedHost = 47;
+    TokenPurged = 48;
+    DataNotFound = 49;
+    HashingError = 50;
+    TokenOrDataDuplicate = 53;
+    LuhnCheckFailed = 54;
+    UnknownSiteName = 55;
+    TokenFormatBad = 56;
+    RequestSignatureInvalid = 57;
+    RequestSignatureExpired = 58;
+    RequestSignatureMismatch = 59;
+    RequestSignatureFailure = 60;
+    PinTranslationFailure = 61;
+    KeystoreImportFailure = 63;
+    KeystoreUserstoreFailure = 64;
+    KeystoreInvalidProcessor = 65;
+    UnauthorizedTerminal = 66;
+    KeystoreRollbackFailure = 68;
+    UnauthorizedDecrypt = 71;
+    InvalidEmvTagData = 72;
+    EmvTagDataEmpty = 73;
+    MissingRequiredParameter = 74;
+    InvalidEllipticCurveType = 75;
+    JsonSerializationError = 76;
+    JsonDeserializationError = 77;
+    InvalidSwipeData = 78;
 }
 
 impl std::fmt::Display for ErrorCode {
