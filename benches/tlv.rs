@@ -17,7 +17,7 @@ use std::hint::black_box;
 use cardpointe_benches::tlv::{
     concatenated, deep, id_tech_concatenated, id_tech_record, transaction_record, wide,
 };
-use cardpointe_benches::walk::{naive_walk, ours};
+use cardpointe_benches::walk::{iso7816_walk, naive_walk, ours};
 use cardpointe_emv::{Options, Walker};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
@@ -106,27 +106,6 @@ fn tlv_parser_walk(buf: &[u8]) -> usize {
         let t = Tlv::from_vec(&buf[pos..]).expect("valid");
         pos += t.len();
         visit(&t, &mut acc);
-    }
-    acc
-}
-
-/// `iso7816-tlv` 0.4: `ber::Tlv::parse` per top-level object, then a recursive visit.
-fn iso7816_walk(buf: &[u8]) -> usize {
-    use iso7816_tlv::ber::{Tlv, Value};
-    fn visit(t: &Tlv, acc: &mut usize) {
-        *acc = acc.wrapping_add(t.tag().to_bytes().len() ^ t.length());
-        if let Value::Constructed(children) = t.value() {
-            for c in children {
-                visit(c, acc);
-            }
-        }
-    }
-    let mut acc = 0;
-    let mut rest = buf;
-    while !rest.is_empty() {
-        let (t, next) = Tlv::parse(rest);
-        visit(&t.expect("valid"), &mut acc);
-        rest = next;
     }
     acc
 }

@@ -4,7 +4,7 @@
 //! ```text
 //! cargo build --profile bench -p cardpointe-benches --example frame_decode
 //! valgrind --tool=callgrind --toggle-collect='cardpointe_benches::frame::decode_chunked_ref' \
-//!     target/release/examples/frame_decode decode_ref 100
+//!     $CARGO_TARGET_DIR/release/examples/frame_decode decode_ref 100
 //! ```
 //!
 //! Loops: `decode_ref` (borrowed frames, 20-byte notifications), `decode` (owned frames,

@@ -1,5 +1,6 @@
 //! The walkers the TLV bench compares that live in this crate: ours (`cardpointe-emv`, called
-//! across the crate boundary as any dependent calls it) and a naive recursive walker. They sit
+//! across the crate boundary as any dependent calls it), a naive recursive walker, and the
+//! walk over `iso7816-tlv`'s parse that the bar is set against. They sit
 //! in the library so that `examples/tlv_walk.rs` can run them under callgrind; each is a
 //! non-inlined function so that its cost is one entry in the profile.
 
@@ -77,5 +78,30 @@ pub mod naive {
 pub fn naive_walk(buf: &[u8]) -> usize {
     let mut acc = 0;
     naive::walk(buf, &mut acc).expect("bench input is valid TLV");
+    acc
+}
+
+/// `iso7816-tlv` 0.4: `ber::Tlv::parse` per top-level object, then a recursive visit.
+///
+/// # Panics
+/// On malformed input (bench inputs are valid).
+#[inline(never)]
+pub fn iso7816_walk(buf: &[u8]) -> usize {
+    use iso7816_tlv::ber::{Tlv, Value};
+    fn visit(t: &Tlv, acc: &mut usize) {
+        *acc = acc.wrapping_add(t.tag().to_bytes().len() ^ t.length());
+        if let Value::Constructed(children) = t.value() {
+            for c in children {
+                visit(c, acc);
+            }
+        }
+    }
+    let mut acc = 0;
+    let mut rest = buf;
+    while !rest.is_empty() {
+        let (t, next) = Tlv::parse(rest);
+        visit(&t.expect("bench input is valid TLV"), &mut acc);
+        rest = next;
+    }
     acc
 }
