@@ -4,7 +4,10 @@
 //!
 //! Built with `[profile.bench]`, which is Cargo's default release profile (no LTO, 16 codegen
 //! units): this crate calls `cardpointe-emv` across the crate boundary exactly as a dependent
-//! does, so the figures are the ones users get. `cargo xtask bench --lto` adds an LTO run.
+//! does, so the figures are the ones users get. An LTO run, for comparison only, overrides the
+//! profile from the environment: `CARGO_PROFILE_BENCH_LTO=fat
+//! CARGO_PROFILE_BENCH_CODEGEN_UNITS=1 cargo bench -p cardpointe-benches --bench tlv` (label
+//! its figures as LTO).
 //!
 //! Shapes: (a) one ~300-byte transaction record, (b) 64 KiB of such records, (c) one
 //! constructed object with 10,000 / 20,000 / 40,000 children (linearity), (d) 10,000 levels

@@ -75,8 +75,8 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     }
     if !quick {
         // The benches compile and link in the test profile (what `cargo test` already built):
-        // the bench profile's fat LTO would cost minutes on a fresh machine and check nothing
-        // more; `cargo xtask bench` runs them for real.
+        // the bench profile (optimised, every dependency built again) would cost minutes on a
+        // fresh machine and check nothing more; `cargo xtask bench` runs them for real.
         cargo_run(&[
             "test",
             "--package",
