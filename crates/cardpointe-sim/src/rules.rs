@@ -277,18 +277,11 @@ pub(crate) fn cvv(processor: Processor, cvv2: Option<&str>) -> String {
     .to_owned()
 }
 
-/// ABA routing-number checksum (3-7-1 weights).
+/// ABA routing-number checksum (3-7-1 weights): `cardpointe-types`' [`RoutingNumber`] rule.
+///
+/// [`RoutingNumber`]: cardpointe_types::RoutingNumber
 pub(crate) fn aba_valid(routing: &str) -> bool {
-    if routing.len() != 9 || !routing.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
-    }
-    let weights = [3u32, 7, 1, 3, 7, 1, 3, 7, 1];
-    let sum: u32 = routing
-        .bytes()
-        .zip(weights)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    sum.is_multiple_of(10)
+    cardpointe_types::RoutingNumber::new(routing).is_ok_and(|r| r.checksum_valid())
 }
 
 #[cfg(test)]
