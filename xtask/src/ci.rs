@@ -43,6 +43,8 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     cargo_run(&["test", "--workspace"])?;
     // The Node.js package from source, packed and installed in a clean folder, its tests run.
     crate::bindings::node::run(&[])?;
+    // The Python package from source: wheel, clean venv, examples, pytest (exit 5 fails).
+    crate::bindings::python::run(&[])?;
     // Lean configurations that feature unification hides inside the workspace: the BLE-only
     // reader (no `simulator`, so no virtual reader), the emulator with no program parts and
     // the facade with no optional layer.

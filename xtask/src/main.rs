@@ -5,6 +5,8 @@
 //! * `bench` — the criterion benches and one table of their figures (see [`mod@bench`]).
 //! * `release` — version bump, changelog, CI, packaging, tag, publish (see [`release`]).
 //! * `test-node` — the Node.js package built, packed, installed and tested (see [`bindings::node`]).
+//! * `test-python` — the Python package: wheel, clean venv, examples, pytest (see
+//!   [`bindings::python`]).
 
 mod bench;
 mod bindings;
@@ -32,7 +34,9 @@ tasks:
   release   <patch|minor|major|X.Y.Z> [--execute] [--no-publish] [--skip-ci] [--date YYYY-MM-DD]:
             bump, changelog, ci, package, commit and tag (dry run unless --execute; resumable)
   test-node build the Node.js package from source (napi CLI from npm, dev profile), check its
-            index.d.ts, npm pack it, install it into a clean folder, run its tests and examples";
+            index.d.ts, npm pack it, install it into a clean folder, run its tests and examples
+  test-python  build the cardpointe wheel (maturin), install it in a clean venv, run its
+            examples and pytest suite against the emulator";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -42,6 +46,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("release") => release::run(&args[1..]),
         Some("test-node") => bindings::node::run(&args[1..]),
+        Some("test-python") => bindings::python::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
