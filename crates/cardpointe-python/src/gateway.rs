@@ -149,10 +149,6 @@ impl Gateway {
         )
     }
 
-    fn merchid(&self) -> cardpointe::MerchantId {
-        self.gateway.merchant_id().clone()
-    }
-
     #[allow(clippy::too_many_arguments)]
     fn auth_request(
         &self,
@@ -171,7 +167,7 @@ impl Gateway {
     ) -> PyResult<AuthRequest> {
         let amount = input::amount("amount", amount)?;
         let source = input::source(card, token, profile, expiry, cvv2)?;
-        let mut request = AuthRequest::new(self.merchid(), amount, source.source);
+        let mut request = AuthRequest::new(amount, source.source);
         request.expiry = source.expiry;
         request.cvv2 = source.cvv;
         request.capture = capture.then(|| true.into());
@@ -192,7 +188,7 @@ impl Gateway {
         retref: &str,
         amount: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<CaptureRequest> {
-        let mut request = CaptureRequest::new(self.merchid(), input::retref(retref)?);
+        let mut request = CaptureRequest::new(input::retref(retref)?);
         if let Some(amount) = input::opt_amount("amount", amount)? {
             request = request.with_amount(amount);
         }
@@ -204,7 +200,7 @@ impl Gateway {
         retref: &str,
         amount: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<VoidRequest> {
-        let mut request = VoidRequest::new(self.merchid(), input::retref(retref)?);
+        let mut request = VoidRequest::new(input::retref(retref)?);
         request.amount = input::opt_amount("amount", amount)?;
         Ok(request)
     }
@@ -214,7 +210,7 @@ impl Gateway {
         retref: &str,
         amount: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<RefundRequest> {
-        let mut request = RefundRequest::new(self.merchid(), input::retref(retref)?);
+        let mut request = RefundRequest::new(input::retref(retref)?);
         if let Some(amount) = input::opt_amount("amount", amount)? {
             request = request.with_amount(amount);
         }
@@ -234,8 +230,8 @@ impl Gateway {
         default_account: bool,
     ) -> PyResult<ProfileRequest> {
         let source = input::source(card, token, None, expiry, cvv2)?;
-        let mut request = ProfileRequest::create(self.merchid(), source.source)
-            .map_err(|e| errors::invalid_input("card", e))?;
+        let mut request =
+            ProfileRequest::create(source.source).map_err(|e| errors::invalid_input("card", e))?;
         request.expiry = source.expiry;
         request.cvv2 = source.cvv;
         if let Some(profile) = profile {
@@ -694,7 +690,7 @@ impl Gateway {
 
     /// `inquire`.
     fn inquire(&self, py: Python<'_>, retref: &str) -> PyResult<Py<PyAny>> {
-        let request = InquireRequest::new(self.merchid(), input::retref(retref)?);
+        let request = InquireRequest::new(input::retref(retref)?);
         let gateway = self.gateway.clone();
         self.run(
             py,
@@ -704,7 +700,7 @@ impl Gateway {
     }
 
     fn _inquire_async(&self, done: Py<PyAny>, retref: &str) -> PyResult<()> {
-        let request = InquireRequest::new(self.merchid(), input::retref(retref)?);
+        let request = InquireRequest::new(input::retref(retref)?);
         let gateway = self.gateway.clone();
         self.start(
             async move { gateway.inquire(&request).await },
@@ -715,7 +711,7 @@ impl Gateway {
 
     /// `inquireByOrderid`.
     fn inquire_by_orderid(&self, py: Python<'_>, orderid: &str) -> PyResult<Py<PyAny>> {
-        let request = InquireByOrderIdRequest::new(self.merchid(), input::order_id(orderid)?);
+        let request = InquireByOrderIdRequest::new(input::order_id(orderid)?);
         let gateway = self.gateway.clone();
         self.run(
             py,
@@ -725,7 +721,7 @@ impl Gateway {
     }
 
     fn _inquire_by_orderid_async(&self, done: Py<PyAny>, orderid: &str) -> PyResult<()> {
-        let request = InquireByOrderIdRequest::new(self.merchid(), input::order_id(orderid)?);
+        let request = InquireByOrderIdRequest::new(input::order_id(orderid)?);
         let gateway = self.gateway.clone();
         self.start(
             async move { gateway.inquire_by_order_id(&request).await },
@@ -736,7 +732,7 @@ impl Gateway {
 
     /// `voidByOrderId`.
     fn void_by_orderid(&self, py: Python<'_>, orderid: &str) -> PyResult<Py<PyAny>> {
-        let request = VoidByOrderIdRequest::new(self.merchid(), input::order_id(orderid)?);
+        let request = VoidByOrderIdRequest::new(input::order_id(orderid)?);
         let gateway = self.gateway.clone();
         self.run(
             py,
@@ -746,7 +742,7 @@ impl Gateway {
     }
 
     fn _void_by_orderid_async(&self, done: Py<PyAny>, orderid: &str) -> PyResult<()> {
-        let request = VoidByOrderIdRequest::new(self.merchid(), input::order_id(orderid)?);
+        let request = VoidByOrderIdRequest::new(input::order_id(orderid)?);
         let gateway = self.gateway.clone();
         self.start(
             async move { gateway.void_by_order_id(&request).await },
@@ -758,7 +754,7 @@ impl Gateway {
     /// `funding`.
     #[pyo3(signature = (date=None))]
     fn funding(&self, py: Python<'_>, date: Option<&str>) -> PyResult<Py<PyAny>> {
-        let request = FundingRequest::new(self.merchid(), input::report_date(date)?);
+        let request = FundingRequest::new(input::report_date(date)?);
         let gateway = self.gateway.clone();
         self.run(
             py,
@@ -769,7 +765,7 @@ impl Gateway {
 
     #[pyo3(signature = (done, date=None))]
     fn _funding_async(&self, done: Py<PyAny>, date: Option<&str>) -> PyResult<()> {
-        let request = FundingRequest::new(self.merchid(), input::report_date(date)?);
+        let request = FundingRequest::new(input::report_date(date)?);
         let gateway = self.gateway.clone();
         self.start(
             async move { gateway.funding(&request).await },
@@ -947,8 +943,7 @@ impl Gateway {
 
     /// `profile` (GET): the accounts of `profileid[/acctid]`.
     fn profile_get(&self, py: Python<'_>, profile: &str) -> PyResult<Py<PyAny>> {
-        let request =
-            ProfileReadRequest::new(self.merchid(), input::profile_ref("profile", profile)?);
+        let request = ProfileReadRequest::new(input::profile_ref("profile", profile)?);
         let gateway = self.gateway.clone();
         self.run(
             py,
@@ -958,8 +953,7 @@ impl Gateway {
     }
 
     fn _profile_get_async(&self, done: Py<PyAny>, profile: &str) -> PyResult<()> {
-        let request =
-            ProfileReadRequest::new(self.merchid(), input::profile_ref("profile", profile)?);
+        let request = ProfileReadRequest::new(input::profile_ref("profile", profile)?);
         let gateway = self.gateway.clone();
         self.start(
             async move { gateway.profile_read(&request).await },
@@ -970,8 +964,7 @@ impl Gateway {
 
     /// `profile` (DELETE): a profile, or one account of it.
     fn profile_delete(&self, py: Python<'_>, profile: &str) -> PyResult<Py<PyAny>> {
-        let request =
-            ProfileDeleteRequest::new(self.merchid(), input::profile_ref("profile", profile)?);
+        let request = ProfileDeleteRequest::new(input::profile_ref("profile", profile)?);
         let gateway = self.gateway.clone();
         self.run(
             py,
@@ -981,8 +974,7 @@ impl Gateway {
     }
 
     fn _profile_delete_async(&self, done: Py<PyAny>, profile: &str) -> PyResult<()> {
-        let request =
-            ProfileDeleteRequest::new(self.merchid(), input::profile_ref("profile", profile)?);
+        let request = ProfileDeleteRequest::new(input::profile_ref("profile", profile)?);
         let gateway = self.gateway.clone();
         self.start(
             async move { gateway.profile_delete(&request).await },
@@ -1014,13 +1006,13 @@ impl Gateway {
 
     /// `bin`: what the card behind a token is.
     fn bin(&self, py: Python<'_>, token: &str) -> PyResult<Py<PyAny>> {
-        let request = BinRequest::new(self.merchid(), input::token(token)?);
+        let request = BinRequest::new(input::token(token)?);
         let gateway = self.gateway.clone();
         self.run(py, async move { gateway.bin(&request).await }, convert::bin)
     }
 
     fn _bin_async(&self, done: Py<PyAny>, token: &str) -> PyResult<()> {
-        let request = BinRequest::new(self.merchid(), input::token(token)?);
+        let request = BinRequest::new(input::token(token)?);
         let gateway = self.gateway.clone();
         self.start(
             async move { gateway.bin(&request).await },
@@ -1075,17 +1067,13 @@ impl Gateway {
         date: Option<&str>,
         batchid: Option<String>,
     ) -> PyResult<SettlestatRequest> {
-        let mut request = SettlestatRequest::new(self.merchid());
+        let mut request = SettlestatRequest::new();
         request.date = input::report_date(date)?;
         request.batchid = batchid;
         Ok(request)
     }
 
     fn sigcap_request(&self, retref: &str, signature: String) -> PyResult<SigcapRequest> {
-        Ok(SigcapRequest::new(
-            self.merchid(),
-            input::retref(retref)?,
-            signature,
-        ))
+        Ok(SigcapRequest::new(input::retref(retref)?, signature))
     }
 }

@@ -50,26 +50,22 @@ type BoxError = Box<dyn std::error::Error>;
 pub(crate) async fn main() -> Result<(), BoxError> {
     let sim = Sim::builder().start().await?;
     let gateway = gateway_for(&sim, None)?;
-    let merchid = gateway.merchant_id().clone();
 
     // 1. Sale: auth, capture, settle, partial refund.
-    let mut sale = keyed_auth(&gateway, "4111111111111111", 1999, "ledger-sale-1")?;
+    let mut sale = keyed_auth("4111111111111111", 1999, "ledger-sale-1")?;
     sale.cvv2 = Some("123".parse()?);
     let outcome = gateway.auth(sale).await?;
     let retref = outcome.retref().cloned().ok_or("the sale has no retref")?;
     gateway
-        .capture(&CaptureRequest::new(merchid.clone(), retref.clone()))
+        .capture(&CaptureRequest::new(retref.clone()))
         .await?;
     sim.settle_now();
     gateway
-        .refund(&RefundRequest::new(merchid.clone(), retref).with_amount(Amount::from_minor(500)?))
+        .refund(&RefundRequest::new(retref).with_amount(Amount::from_minor(500)?))
         .await?;
 
     // 2. Profile round trip.
-    let mut create = ProfileRequest::create(
-        merchid.clone(),
-        PaymentSource::Card("4444333322221111".parse()?),
-    )?;
+    let mut create = ProfileRequest::create(PaymentSource::Card("4444333322221111".parse()?))?;
     create.expiry = Some("1230".parse()?);
     let created = gateway.profile_create(&create).await?;
     let profile = ProfileRef::new(
@@ -77,26 +73,25 @@ pub(crate) async fn main() -> Result<(), BoxError> {
         created.acctid.clone(),
     );
     gateway
-        .profile_read(&ProfileReadRequest::new(merchid.clone(), profile.clone()))
+        .profile_read(&ProfileReadRequest::new(profile.clone()))
         .await?;
     let by_profile = AuthRequest::new(
-        merchid.clone(),
         Amount::from_minor(700)?,
         PaymentSource::Profile(profile.clone()),
     )
     .with_order_id(OrderId::new("ledger-profile-1")?);
     gateway.auth(by_profile).await?;
     gateway
-        .profile_delete(&ProfileDeleteRequest::new(
-            merchid.clone(),
-            ProfileRef::new(profile.profile.clone(), None),
-        ))
+        .profile_delete(&ProfileDeleteRequest::new(ProfileRef::new(
+            profile.profile.clone(),
+            None,
+        )))
         .await?;
 
     // 3. A lost answer, recovered.
     let slow = gateway_for(&sim, Some(Duration::from_millis(500)))?;
     sim.inject(FaultRule::once("auth", FaultKind::Delay).delay_ms(2_000));
-    let timeout = keyed_auth(&slow, "4111111111111111", 1234, "ledger-timeout-1")?;
+    let timeout = keyed_auth("4111111111111111", 1234, "ledger-timeout-1")?;
     let recovered = slow.auth(timeout).await?;
     if !matches!(recovered, AuthOutcome::Recovered { .. }) {
         return Err(format!("expected a recovered auth, got {recovered}").into());
@@ -125,14 +120,8 @@ fn gateway_for(sim: &Sim, timeout: Option<Duration>) -> Result<Gateway, BoxError
 }
 
 /// An auth of `minor` on a keyed card (expiry 1230) with `orderid`.
-fn keyed_auth(
-    gateway: &Gateway,
-    card: &str,
-    minor: i64,
-    orderid: &str,
-) -> Result<AuthRequest, BoxError> {
+fn keyed_auth(card: &str, minor: i64, orderid: &str) -> Result<AuthRequest, BoxError> {
     Ok(AuthRequest::new(
-        gateway.merchant_id().clone(),
         Amount::from_minor(minor)?,
         PaymentSource::Card(card.parse()?),
     )
