@@ -4,14 +4,24 @@
 //! operation, merchant id, status, duration and retries — never paths, bodies or headers);
 //! this bridge formats their fields and the fields of their spans (`orderid`, `retref`) and
 //! hands them to `logging`, which decides by level and handler as for any Python library.
+//!
+//! Asking Python costs the GIL, so the bridge first filters in Rust: each call into the package
+//! reads the effective levels of the `cardpointe` and `cardpointe.emulator` loggers
+//! (`refresh_levels`), and an event below them is dropped without touching Python (at the
+//! default `WARNING` that is every per-request record, about a third of an auth's time on the
+//! emulator). Only events that pass are handed to `logging`, which still applies its own
+//! `isEnabledFor`, handlers and filters. Events and spans of other crates (hyper, h2, rustls)
+//! are never recorded; the package's own spans always are, so a record keeps its context.
 
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Level, Subscriber};
+use tracing::subscriber::Interest;
+use tracing::{Event, Level, Metadata, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::prelude::*;
 use tracing_subscriber::registry::LookupSpan;
@@ -44,6 +54,49 @@ impl Visit for Fields {
 /// The formatted fields of a span, kept in its extensions.
 struct SpanFields(String);
 
+/// The effective level of the `cardpointe` logger when the package was last called (Python's
+/// numbers; 0 lets everything through until the first call reads it).
+static CLIENT_LEVEL: AtomicU8 = AtomicU8::new(0);
+/// The same for `cardpointe.emulator`.
+static EMULATOR_LEVEL: AtomicU8 = AtomicU8::new(0);
+
+/// Reads the effective levels of the package's two loggers (called on every call into the
+/// package, with the GIL held: two attribute look-ups). A level changed in Python applies from
+/// the next call on.
+pub(crate) fn refresh_levels(py: Python<'_>) {
+    for (cell, level) in [(&CLIENT, &CLIENT_LEVEL), (&EMULATOR, &EMULATOR_LEVEL)] {
+        let effective = logger(py, cell)
+            .and_then(|l| l.call_method0("getEffectiveLevel"))
+            .and_then(|v| v.extract::<i64>());
+        // Unreadable (a replaced logging module): let everything through to `log`'s own check.
+        let effective = effective.map_or(0, |v| u8::try_from(v.clamp(0, 255)).unwrap_or(0));
+        level.store(effective, Ordering::Relaxed);
+    }
+}
+
+/// Python's number for a tracing level.
+const fn python_level(level: Level) -> u8 {
+    match level {
+        Level::ERROR => 40,
+        Level::WARN => 30,
+        Level::INFO => 20,
+        Level::DEBUG => 10,
+        Level::TRACE => 5,
+    }
+}
+
+/// Whether the target is the emulator's (`cardpointe.emulator` logger), the client's
+/// (`cardpointe`), or neither (never forwarded).
+fn logger_of(target: &str) -> Option<&'static PyOnceLock<Py<PyAny>>> {
+    if target.starts_with("cardpointe_sim") {
+        Some(&EMULATOR)
+    } else if target.starts_with("cardpointe") {
+        Some(&CLIENT)
+    } else {
+        None
+    }
+}
+
 /// Forwards events of the `cardpointe*` targets to Python's `logging`.
 struct PythonLogging;
 
@@ -51,6 +104,30 @@ impl<S> Layer<S> for PythonLogging
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
+    fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
+        match logger_of(metadata.target()) {
+            None => Interest::never(),
+            Some(_) if metadata.is_span() => Interest::always(),
+            // Events: asked each time (the Python level can change between calls).
+            Some(_) => Interest::sometimes(),
+        }
+    }
+
+    fn enabled(&self, metadata: &Metadata<'_>, _ctx: Context<'_, S>) -> bool {
+        let Some(cell) = logger_of(metadata.target()) else {
+            return false;
+        };
+        if metadata.is_span() {
+            return true;
+        }
+        let threshold = if std::ptr::eq(cell, &EMULATOR) {
+            &EMULATOR_LEVEL
+        } else {
+            &CLIENT_LEVEL
+        };
+        python_level(*metadata.level()) >= threshold.load(Ordering::Relaxed)
+    }
+
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let mut fields = Fields::default();
         attrs.record(&mut fields);
@@ -71,9 +148,9 @@ where
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
         let target = event.metadata().target();
-        if !target.starts_with("cardpointe") {
+        let Some(cell) = logger_of(target) else {
             return;
-        }
+        };
         let mut fields = Fields::default();
         event.record(&mut fields);
         let mut text = fields.message;
@@ -87,34 +164,42 @@ where
                 text.push(']');
             }
         }
-        let level = match *event.metadata().level() {
-            Level::ERROR => 40,
-            Level::WARN => 30,
-            Level::INFO => 20,
-            Level::DEBUG => 10,
-            Level::TRACE => 5,
-        };
+        let level = python_level(*event.metadata().level());
         // An event during interpreter shutdown has nowhere to go.
-        let _ = Python::try_attach(|py| log(py, level, target, &text));
+        let _ = Python::try_attach(|py| log(py, cell, level, target, &text));
     }
 }
 
-/// `logging.getLogger(name).log(level, text)` when that level is enabled: the emulator's
-/// records under `cardpointe.emulator`, the client's under `cardpointe`.
-fn log(py: Python<'_>, level: u8, target: &str, text: &str) -> PyResult<()> {
-    static CLIENT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    static EMULATOR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    let (cell, name) = if target.starts_with("cardpointe_sim") {
-        (&EMULATOR, "cardpointe.emulator")
+/// The client's logger, `logging.getLogger("cardpointe")`.
+static CLIENT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+/// The emulator's logger, `logging.getLogger("cardpointe.emulator")`.
+static EMULATOR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// The logger kept in `cell` (`CLIENT` or `EMULATOR`), looked up once.
+fn logger<'py>(py: Python<'py>, cell: &PyOnceLock<Py<PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    let name = if std::ptr::eq(cell, &EMULATOR) {
+        "cardpointe.emulator"
     } else {
-        (&CLIENT, "cardpointe")
+        "cardpointe"
     };
     let logger = cell.get_or_try_init(py, || {
         py.import("logging")?
             .call_method1("getLogger", (name,))
             .map(Bound::unbind)
     })?;
-    let logger = logger.bind(py);
+    Ok(logger.bind(py).clone())
+}
+
+/// `logger.log(level, text)` when that level is enabled: the emulator's records under
+/// `cardpointe.emulator`, the client's under `cardpointe`.
+fn log(
+    py: Python<'_>,
+    cell: &PyOnceLock<Py<PyAny>>,
+    level: u8,
+    target: &str,
+    text: &str,
+) -> PyResult<()> {
+    let logger = logger(py, cell)?;
     if logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
         logger.call_method1("log", (level, "%s: %s", target, text))?;
     }

@@ -30,6 +30,7 @@ where
     F::Output: Send,
 {
     let rt = runtime()?;
+    crate::logging::refresh_levels(py);
     Ok(py.detach(|| rt.block_on(future)))
 }
 
@@ -43,6 +44,7 @@ where
     C: FnOnce(Python<'_>, F::Output) -> PyResult<Py<PyAny>> + Send + 'static,
 {
     let rt = runtime()?;
+    Python::attach(crate::logging::refresh_levels);
     rt.spawn(async move {
         let output = future.await;
         Python::attach(|py| {
