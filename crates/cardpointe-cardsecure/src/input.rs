@@ -54,9 +54,9 @@ impl ManualCard {
         cvv: Option<&str>,
         now: Expiry,
     ) -> Result<Self, ValidationError> {
-        let number = parse_card_number(number)?;
+        let number = validate_card_number(number)?;
         let brand = number.brand().unwrap_or(CardBrand::Visa);
-        let expiry = parse_expiry(expiry)?;
+        let expiry = validate_expiry_format(expiry)?;
         if expiry.is_expired_at(now.year(), now.month()) {
             return Err(ValidationError::Expired {
                 month: expiry.month(),
@@ -65,20 +65,7 @@ impl ManualCard {
         }
         let cvv = match cvv.map(str::trim).filter(|c| !c.is_empty()) {
             None => None,
-            Some(raw) => {
-                if !raw.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(ValidationError::CvvCharacter);
-                }
-                let expected = brand.cvv_length();
-                if raw.len() != expected {
-                    return Err(ValidationError::CvvLength {
-                        brand,
-                        length: raw.len(),
-                        expected,
-                    });
-                }
-                Some(Cvv::new(raw).map_err(|_| ValidationError::CvvCharacter)?)
-            }
+            Some(raw) => Some(validate_cvv(raw, brand)?),
         };
         Ok(Self {
             number,
@@ -125,8 +112,19 @@ impl fmt::Debug for ManualCard {
 
 /// Validates a card number as a person types it (spaces and dashes between digits allowed and
 /// dropped): digits only, 12–19 of them, a known brand ([`CardBrand::from_pan_prefix`]), a
-/// length the brand issues, not a CardSecure token, the Luhn check.
-fn parse_card_number(input: &str) -> Result<CardNumber, ValidationError> {
+/// length the brand issues, not a CardSecure token, the Luhn check. [`ManualCard::new`] runs
+/// it first; a card-entry form runs it alone, field by field.
+///
+/// ```
+/// use cardpointe_cardsecure::{validate_card_number, ValidationError};
+/// assert_eq!(validate_card_number("4111-1111-1111-1111")?.last_four(), "1111");
+/// assert_eq!(validate_card_number("4111 1111 1111 1112"), Err(ValidationError::LuhnCheckFailed));
+/// # Ok::<(), ValidationError>(())
+/// ```
+///
+/// # Errors
+/// The first rule broken, as a [`ValidationError`] (never holding the number).
+pub fn validate_card_number(input: &str) -> Result<CardNumber, ValidationError> {
     let mut digits = Zeroizing::new(String::with_capacity(19));
     for (position, c) in input.trim().chars().enumerate() {
         match c {
@@ -168,7 +166,7 @@ fn parse_card_number(input: &str) -> Result<CardNumber, ValidationError> {
 
 /// Reads a typed expiry ([`Expiry::parse_typed`]), keeping what was typed for the message (an
 /// expiry is not secret).
-fn parse_expiry(input: &str) -> Result<Expiry, ValidationError> {
+fn validate_expiry_format(input: &str) -> Result<Expiry, ValidationError> {
     Expiry::parse_typed(input).map_err(|e| match e {
         ValueError::Range {
             kind: "expiry month",
@@ -181,6 +179,52 @@ fn parse_expiry(input: &str) -> Result<Expiry, ValidationError> {
             found: input.chars().take(12).collect(),
         },
     })
+}
+
+/// Validates a typed expiry (`MMYY`, `MM/YY`, `MM/YYYY`, ...): a date, and not before the
+/// current month of the system clock, as [`ManualCard::new`] checks it.
+///
+/// # Errors
+/// [`ValidationError::ExpiryFormat`], [`ValidationError::ExpiryMonth`] or
+/// [`ValidationError::Expired`].
+pub fn validate_expiry(input: &str) -> Result<Expiry, ValidationError> {
+    let expiry = validate_expiry_format(input)?;
+    let now = current_month();
+    if expiry.is_expired_at(now.year(), now.month()) {
+        return Err(ValidationError::Expired {
+            month: expiry.month(),
+            year: expiry.year(),
+        });
+    }
+    Ok(expiry)
+}
+
+/// Validates a CVV for a card of `brand`: digits only, [`CardBrand::cvv_length`] of them
+/// (4 for American Express, 3 otherwise), as [`ManualCard::new`] checks it.
+///
+/// ```
+/// use cardpointe_cardsecure::{validate_cvv, ValidationError};
+/// use cardpointe_types::CardBrand;
+/// assert!(validate_cvv("1234", CardBrand::Amex).is_ok());
+/// assert!(matches!(validate_cvv("123", CardBrand::Amex), Err(ValidationError::CvvLength { .. })));
+/// ```
+///
+/// # Errors
+/// [`ValidationError::CvvCharacter`] or [`ValidationError::CvvLength`].
+pub fn validate_cvv(input: &str, brand: CardBrand) -> Result<Cvv, ValidationError> {
+    let raw = input.trim();
+    if !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ValidationError::CvvCharacter);
+    }
+    let expected = brand.cvv_length();
+    if raw.len() != expected {
+        return Err(ValidationError::CvvLength {
+            brand,
+            length: raw.len(),
+            expected,
+        });
+    }
+    Cvv::new(raw).map_err(|_| ValidationError::CvvCharacter)
 }
 
 /// The current month, from the system clock (UTC).

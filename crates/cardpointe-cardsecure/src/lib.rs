@@ -67,5 +67,8 @@ mod input;
 mod tokenizer;
 
 pub use error::{Error, ErrorCode, ValidationError};
-pub use input::{ApplePayPayload, BankAccount, GooglePayToken, ManualCard, ReaderData};
+pub use input::{
+    ApplePayPayload, BankAccount, GooglePayToken, ManualCard, ReaderData, validate_card_number,
+    validate_cvv, validate_expiry,
+};
 pub use tokenizer::{CardSecure, TokenizeOptions};
