@@ -45,6 +45,9 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     crate::bindings::node::run(&[])?;
     // The Python package from source: wheel, clean venv, examples, pytest (exit 5 fails).
     crate::bindings::python::run(&[])?;
+    // cardpointe-mobile's Kotlin bindings generated and run on the JVM (JNA from apt-get, kotlinc
+    // from npm, uniffi-bindgen from crates.io), reusing the build of `cargo test --workspace`.
+    crate::bindings::kotlin::run(&[])?;
     // Lean configurations that feature unification hides inside the workspace: the BLE-only
     // reader (no `simulator`, so no virtual reader), the emulator with no program parts and
     // the facade with no optional layer.

@@ -7,6 +7,8 @@
 //! * `test-node` — the Node.js package built, packed, installed and tested (see [`bindings::node`]).
 //! * `test-python` — the Python package: wheel, clean venv, examples, pytest (see
 //!   [`bindings::python`]).
+//! * `test-kotlin` — the Kotlin bindings of cardpointe-mobile, generated and tested (see
+//!   [`bindings::kotlin`]).
 
 mod bench;
 mod bindings;
@@ -36,7 +38,10 @@ tasks:
   test-node build the Node.js package from source (napi CLI from npm, dev profile), check its
             index.d.ts, npm pack it, install it into a clean folder, run its tests and examples
   test-python  build the cardpointe wheel (maturin), install it in a clean venv, run its
-            examples and pytest suite against the emulator";
+            examples and pytest suite against the emulator
+  test-kotlin
+            cardpointe-mobile's Kotlin bindings: generate, compile and run the Kotlin tests
+            (installs JNA with apt-get and kotlinc with npm when missing)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -47,6 +52,7 @@ fn main() -> ExitCode {
         Some("release") => release::run(&args[1..]),
         Some("test-node") => bindings::node::run(&args[1..]),
         Some("test-python") => bindings::python::run(&args[1..]),
+        Some("test-kotlin") => bindings::kotlin::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

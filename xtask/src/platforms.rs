@@ -26,12 +26,15 @@ const LINUX_ONLY: &[&str] = &[
 ];
 
 /// Packages whose normal dependency tree is checked: the BLE reader (with and without the
-/// virtual reader) and the CLI, which pulls in everything the demo needs.
+/// virtual reader), the CLI, which pulls in everything the demo needs, and the mobile SDK.
 const PACKAGES: &[(&str, &[&str])] = &[
     ("cardpointe-reader", &[]),
     ("cardpointe-reader", &["--features", "simulator"]),
     ("cardpointe", &["--features", "reader-simulator"]),
     ("cardpointe-cli", &[]),
+    // The iOS/Android SDK surface (the app's own Bluetooth stack; btleplug stays in the tree
+    // through cardpointe-reader, without D-Bus off Linux).
+    ("cardpointe-mobile", &[]),
 ];
 
 /// Fails if a Linux-only crate is in the normal dependency tree of a package for a non-Linux
