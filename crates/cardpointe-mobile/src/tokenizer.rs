@@ -20,6 +20,10 @@ use crate::reader::ReaderCard;
 use crate::runtime::{self, RuntimeFailure};
 
 /// Where and as whom to tokenize.
+///
+/// Its Rust `Debug` leaves the password out, but the generated Kotlin data class's `toString`
+/// (and Swift's reflection of the struct) show every field, the password included: do not log
+/// this record in the app.
 #[derive(Clone, uniffi::Record)]
 #[allow(
     clippy::exhaustive_structs,
