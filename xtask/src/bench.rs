@@ -260,6 +260,9 @@ fn criterion_home(root: &Path) -> PathBuf {
 }
 
 /// Runs the bench task.
+/// The line after which `benches/RESULTS.md` holds hand-written notes that a run keeps.
+const NOTES_MARKER: &str = "<!-- notes below are kept by `cargo xtask bench` -->";
+
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--quick");
     let report_only = args.iter().any(|a| a == "--report-only");
@@ -329,6 +332,15 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         bench_profile(&root),
     );
     let path = root.join("benches").join("RESULTS.md");
+    // Hand-written sections (load, instruction counts, the bars) follow NOTES_MARKER
+    // and survive a new run; the generated part above it is replaced.
+    let kept = fs::read_to_string(&path)
+        .ok()
+        .and_then(|old| old.find(NOTES_MARKER).map(|at| old[at..].to_owned()));
+    let report = match kept {
+        Some(notes) => format!("{}\n\n{notes}", report.trim_end()),
+        None => report,
+    };
     fs::write(&path, report).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     println!("written to {}", path.display());
     Ok(())
