@@ -83,7 +83,7 @@ impl ConnArgs {
                 .start()
                 .await
                 .map_err(|e| CliError::new(format!("cannot start the emulator: {e}")))?;
-            let gateway = Gateway::new(sim_client(&sim)?)?;
+            let gateway = Gateway::new(sim_client(&sim)?);
             return Ok(Connection {
                 gateway,
                 sim: Some(sim),
@@ -154,7 +154,7 @@ impl ConnArgs {
             builder = builder.add_root_certificates_pem(&pem)?;
         }
         Ok(Connection {
-            gateway: Gateway::new(builder.build()?)?,
+            gateway: Gateway::new(builder.build()?),
             sim: None,
         })
     }

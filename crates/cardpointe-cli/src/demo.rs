@@ -184,7 +184,7 @@ async fn walk(
         .add_root_certificate_der(sim.root_certificate_der().to_vec())
         .timeouts(timeouts)
         .build()?;
-    let gateway = Gateway::new(client)?
+    let gateway = Gateway::new(client)
         .with_recovery(RecoveryPolicy::default().with_pause(Duration::from_millis(200)));
     match args.scenario {
         Scenario::TimeoutRecovery => {

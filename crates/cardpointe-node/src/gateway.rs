@@ -158,7 +158,7 @@ impl Gateway {
         client: Client,
         recovery: Option<&RecoveryOptions>,
     ) -> Result<Self, Failure> {
-        let mut inner = cardpointe::Gateway::new(client).map_err(|e| Failure::facade(&e))?;
+        let mut inner = cardpointe::Gateway::new(client);
         if let Some(recovery) = recovery {
             inner = inner.with_recovery(recovery.policy());
         }

@@ -96,8 +96,7 @@ impl Gateway {
             .unwrap_or_else(|_| env!("CARGO_PKG_VERSION").to_owned());
         builder = builder.app_info("cardpointe-python", version);
         let client: Client = builder.build().map_err(|e| errors::to_py(&e.into()))?;
-        let mut gateway =
-            cardpointe::Gateway::new(client.clone()).map_err(|e| errors::to_py(&e))?;
+        let mut gateway = cardpointe::Gateway::new(client.clone());
         if let Some(pause) = extras.recovery_pause {
             let pause = Duration::try_from_secs_f64(pause)
                 .map_err(|_| errors::invalid_input("recovery_pause", "give seconds, 0 or more"))?;

@@ -115,7 +115,7 @@ fn gateway_for(sim: &Sim, timeout: Option<Duration>) -> Result<Gateway, BoxError
     if let Some(timeout) = timeout {
         builder = builder.timeouts(Timeouts::default().with_payment(timeout));
     }
-    Ok(Gateway::new(builder.build()?)?
+    Ok(Gateway::new(builder.build()?)
         .with_recovery(RecoveryPolicy::default().with_pause(Duration::from_millis(50))))
 }
 

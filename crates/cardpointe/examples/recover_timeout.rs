@@ -21,7 +21,7 @@ pub(crate) async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .add_root_certificate_der(sim.root_certificate_der().to_vec())
         .timeouts(Timeouts::default().with_payment(Duration::from_millis(500)))
         .build()?;
-    let gateway = Gateway::new(client)?
+    let gateway = Gateway::new(client)
         .with_recovery(RecoveryPolicy::default().with_pause(Duration::from_millis(100)));
 
     // The gateway records the auth but its answer arrives 3 s late (the client waits 0.5 s).

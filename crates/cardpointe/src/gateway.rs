@@ -42,17 +42,16 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    /// A gateway over `client`, for the client's merchant.
-    ///
-    /// # Errors
-    /// [`Error::Value`] when the client's merchant id is not a valid gateway merchant id.
-    pub fn new(client: Client) -> Result<Self, Error> {
+    /// A gateway over `client`, for the client's merchant (validated when the client was
+    /// built), with the default [`RecoveryPolicy`].
+    #[must_use]
+    pub fn new(client: Client) -> Self {
         let merchid = client.merchant_id().clone();
-        Ok(Self {
+        Self {
             client,
             merchid,
             recovery: RecoveryPolicy::default(),
-        })
+        }
     }
 
     /// A gateway configured from the `CARDPOINTE_*` environment variables
@@ -64,7 +63,7 @@ impl Gateway {
     /// # Errors
     /// [`Error::Transport`] (a configuration error naming the missing variable).
     pub fn from_env() -> Result<Self, Error> {
-        Self::new(Client::from_env()?)
+        Ok(Self::new(Client::from_env()?))
     }
 
     /// The same gateway with another recovery policy for lost `auth` answers.

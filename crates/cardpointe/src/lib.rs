@@ -40,7 +40,7 @@
 //!     .merchant_id(sim.merchid())
 //!     .add_root_certificate_der(sim.root_certificate_der().to_vec())
 //!     .build()?;
-//! let gateway = Gateway::new(client)?;
+//! let gateway = Gateway::new(client);
 //!
 //! let card = PaymentSource::Card("4111111111111111".parse()?);
 //! let auth = AuthRequest::new(Amount::from_minor(1250)?, card)

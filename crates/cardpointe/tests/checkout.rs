@@ -27,7 +27,6 @@ async fn start() -> (Sim, Checkout) {
         .build()
         .expect("a client");
     let gateway = Gateway::new(client)
-        .expect("a gateway")
         .with_recovery(RecoveryPolicy::default().with_pause(Duration::from_millis(10)));
     (sim, Checkout::new(gateway))
 }

@@ -22,7 +22,7 @@ fn gateway_for(server: &TestServer) -> Gateway {
         .retry_policy(RetryPolicy::never())
         .build()
         .expect("a client");
-    Gateway::new(client).expect("a gateway").with_recovery(
+    Gateway::new(client).with_recovery(
         RecoveryPolicy::default()
             .with_pause(Duration::from_millis(1))
             .with_void_attempts(1),

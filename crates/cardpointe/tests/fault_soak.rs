@@ -207,7 +207,7 @@ async fn start() -> (Sim, Gateway) {
         RetryPolicy::default().with_backoff(Duration::from_millis(10), Duration::from_millis(50)),
         None,
     );
-    let gateway = Gateway::new(client).expect("a gateway").with_recovery(
+    let gateway = Gateway::new(client).with_recovery(
         RecoveryPolicy::default()
             .with_pause(Duration::from_millis(100))
             .with_timeout(Duration::from_secs(10)),

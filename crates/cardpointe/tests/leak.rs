@@ -227,7 +227,7 @@ async fn run_flows(sim: &Sim, shown: &mut Shown) {
         RetryPolicy::never(),
         Some(WRONG_PASSWORD),
     );
-    let wrong = Gateway::new(client).expect("a gateway");
+    let wrong = Gateway::new(client);
     let error = wrong.auth(auth_request(VISA, CVV)).await.expect_err("401");
     assert!(error.transport().is_some_and(|e| e.is_auth()), "{error}");
     shown.error("auth with a wrong password", &error);
@@ -249,7 +249,6 @@ async fn run_flows(sim: &Sim, shown: &mut Shown) {
         RetryPolicy::never(),
         None,
     ))
-    .expect("a gateway")
     .with_recovery(RecoveryPolicy::default().with_pause(Duration::from_millis(10)));
     sim.inject(FaultRule::once("auth", FaultKind::Delay).delay_ms(1_000));
     let error = slow

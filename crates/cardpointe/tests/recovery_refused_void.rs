@@ -20,7 +20,7 @@ async fn a_void_refused_because_the_sale_already_settled_is_not_reported_as_noth
         RetryPolicy::never(),
         None,
     );
-    let gateway = Gateway::new(client).expect("a gateway").with_recovery(
+    let gateway = Gateway::new(client).with_recovery(
         RecoveryPolicy::default()
             .with_pause(Duration::from_millis(20))
             .with_timeout(Duration::from_secs(3)),

@@ -33,7 +33,7 @@ fn gateway_for(sim: &Sim, payment_timeout: Duration, password: &str) -> Gateway 
         .retry_policy(RetryPolicy::never())
         .build()
         .expect("a client");
-    Gateway::new(client).expect("a gateway").with_recovery(
+    Gateway::new(client).with_recovery(
         RecoveryPolicy::default()
             .with_pause(Duration::from_millis(20))
             .with_timeout(Duration::from_secs(5)),

@@ -44,7 +44,6 @@ pub(crate) fn gateway_for(sim: &Sim) -> Gateway {
         None,
     );
     Gateway::new(client)
-        .expect("a gateway")
         .with_recovery(RecoveryPolicy::default().with_pause(Duration::from_millis(20)))
 }
 
