@@ -419,13 +419,22 @@ impl Client {
             .unwrap_or(&self.inner.merchid)
             .as_str()
             .to_owned();
+        let set_by = if request.merchid.is_some() {
+            "the merchant id the request names (with_merchid)"
+        } else {
+            "CARDPOINTE_MERCHID (the client's merchant id)"
+        };
         if request.service != Service::Gateway
             || request.path.trim_matches('/').is_empty() && request.method == Method::GET
         {
             let hint = if request.service == Service::Gateway {
                 AuthHint::Credentials { username }
             } else {
-                AuthHint::Unknown { username, merchid }
+                AuthHint::Unknown {
+                    username,
+                    merchid,
+                    set_by,
+                }
             };
             return Error::new(Kind::Auth(hint));
         }
@@ -435,10 +444,16 @@ impl Client {
             Ok(response) if response.status == StatusCode::UNAUTHORIZED => {
                 AuthHint::Credentials { username }
             }
-            Ok(response) if response.status.is_success() => {
-                AuthHint::MerchantNotCovered { username, merchid }
-            }
-            _ => AuthHint::Unknown { username, merchid },
+            Ok(response) if response.status.is_success() => AuthHint::MerchantNotCovered {
+                username,
+                merchid,
+                set_by,
+            },
+            _ => AuthHint::Unknown {
+                username,
+                merchid,
+                set_by,
+            },
         };
         Error::new(Kind::Auth(hint))
     }

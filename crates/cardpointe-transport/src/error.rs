@@ -56,10 +56,19 @@ pub(crate) enum Kind {
 pub(crate) enum AuthHint {
     /// The user name or password is wrong (the bare credential check failed too).
     Credentials { username: String },
-    /// The credentials are valid but do not cover this merchant id.
-    MerchantNotCovered { username: String, merchid: String },
+    /// The credentials are valid but do not cover this merchant id. `set_by` names where the
+    /// merchant id came from (`CARDPOINTE_MERCHID`, or the request's own `with_merchid`).
+    MerchantNotCovered {
+        username: String,
+        merchid: String,
+        set_by: &'static str,
+    },
     /// The probe could not tell (CardSecure, or the probe itself failed).
-    Unknown { username: String, merchid: String },
+    Unknown {
+        username: String,
+        merchid: String,
+        set_by: &'static str,
+    },
 }
 
 impl Error {
@@ -245,16 +254,24 @@ impl fmt::Display for Error {
                  password; check CARDPOINTE_USERNAME and CARDPOINTE_PASSWORD for this site and \
                  environment (UAT and production credentials differ)"
             ),
-            Kind::Auth(AuthHint::MerchantNotCovered { username, merchid }) => write!(
+            Kind::Auth(AuthHint::MerchantNotCovered {
+                username,
+                merchid,
+                set_by,
+            }) => write!(
                 f,
                 "HTTP 401 Unauthorized: the credentials of {username:?} are valid but do not cover \
-                 merchant id {merchid}; check CARDPOINTE_MERCHID (or ask for credentials scoped to it)"
+                 merchant id {merchid}; check {set_by} (or ask for credentials scoped to it)"
             ),
-            Kind::Auth(AuthHint::Unknown { username, merchid }) => write!(
+            Kind::Auth(AuthHint::Unknown {
+                username,
+                merchid,
+                set_by,
+            }) => write!(
                 f,
                 "HTTP 401 Unauthorized: either the user name {username:?} or its password is wrong, \
                  or the credentials do not cover merchant id {merchid}; check CARDPOINTE_USERNAME, \
-                 CARDPOINTE_PASSWORD and CARDPOINTE_MERCHID"
+                 CARDPOINTE_PASSWORD and {set_by}"
             ),
             // The body is never quoted here (a gateway page can echo the request): its redacted
             // excerpt is `body_excerpt()`, and what did not parse is the `source()`.
@@ -337,6 +354,7 @@ mod tests {
         let err = Error::new(Kind::Auth(AuthHint::MerchantNotCovered {
             username: "testing".into(),
             merchid: "496160873888".into(),
+            set_by: "CARDPOINTE_MERCHID",
         }));
         assert!(err.is_auth());
         assert_eq!(err.status(), Some(StatusCode::UNAUTHORIZED));

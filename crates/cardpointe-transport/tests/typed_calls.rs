@@ -83,6 +83,7 @@ async fn a_401_for_another_merchant_names_that_merchant_not_the_clients() {
     assert!(err.is_auth());
     let message = err.to_string();
     assert!(message.contains("800000009033"), "{message}");
+    assert!(message.contains("with_merchid"), "{message}");
     assert!(!message.contains(MERCHID), "{message}");
 }
 
