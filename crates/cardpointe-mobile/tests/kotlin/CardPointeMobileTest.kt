@@ -177,6 +177,9 @@ fun aDroppedLinkIsATypedStatusAndFailsTheRead() = runBlocking {
         var waited = 0
         while (reader.status() != dropped && waited < 2_000) { delay(20); waited += 20 }
         check(reader.status() == dropped) { "status: ${reader.status()}" }
+        // The listener hears of it from the SDK's own task, a moment after status() changes.
+        waited = 0
+        while (!listener.statuses.contains(dropped) && waited < 5_000) { delay(20); waited += 20 }
         check(listener.statuses.contains(dropped)) { "statuses: ${listener.statuses}" }
     }
 }
