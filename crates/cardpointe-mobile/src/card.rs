@@ -93,7 +93,7 @@ pub struct CardNumberInfo {
 /// An expiry date that passed validation (not before the current month).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Record)]
 #[non_exhaustive]
-pub struct ExpiryDate {
+pub struct CardExpiry {
     /// The month, 1–12.
     pub month: u8,
     /// The year, four digits.
@@ -230,7 +230,7 @@ pub fn card_brand_name(brand: CardBrand) -> String {
 /// The Luhn (mod 10) check over a string of digits; `false` for anything else.
 #[uniffi::export]
 #[must_use]
-pub fn luhn_valid(digits: String) -> bool {
+pub fn passes_luhn_check(digits: String) -> bool {
     cardpointe_types::luhn_valid(&digits)
 }
 
@@ -252,9 +252,9 @@ pub fn validate_card_number(number: String) -> Result<CardNumberInfo, CardEntryE
 /// # Errors
 /// [`CardEntryError::ExpiryFormat`] or [`CardEntryError::Expired`].
 #[uniffi::export]
-pub fn validate_expiry(expiry: String) -> Result<ExpiryDate, CardEntryError> {
+pub fn validate_expiry(expiry: String) -> Result<CardExpiry, CardEntryError> {
     let expiry = cardpointe_cardsecure::validate_expiry(&expiry)?;
-    Ok(ExpiryDate {
+    Ok(CardExpiry {
         month: expiry.month(),
         year: expiry.year(),
     })
@@ -351,7 +351,7 @@ mod tests {
         ));
         assert_eq!(
             validate_expiry("12/2099".into()),
-            Ok(ExpiryDate {
+            Ok(CardExpiry {
                 month: 12,
                 year: 2099
             })

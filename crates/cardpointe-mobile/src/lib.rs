@@ -6,7 +6,7 @@
 //! workspace's layers and re-implements none of them:
 //!
 //! - **Card entry** ([`card_brand`], [`validate_card_number`], [`validate_expiry`],
-//!   [`validate_cvv`], [`validate_card`], [`luhn_valid`], [`mask_card_number`], ...): the brand
+//!   [`validate_cvv`], [`validate_card`], [`passes_luhn_check`], [`mask_card_number`], ...): the brand
 //!   table, Luhn and expiry rules of `cardpointe-types`, the validation of
 //!   `cardpointe-cardsecure`, the masking rule of `cardpointe-emv`.
 //! - **Tokenization** ([`Tokenizer`]): keyed cards, reader cards, ACH, Apple Pay and Google Pay
@@ -87,8 +87,8 @@ mod virtual_reader;
 
 pub use crate::ble::{BleLink, BleTransport};
 pub use crate::card::{
-    CardBrand, CardEntryError, CardNumberInfo, ExpiryDate, MaskFormat, card_brand, card_brand_name,
-    card_number_lengths, cvv_length, luhn_valid, mask_card_number, validate_card,
+    CardBrand, CardEntryError, CardExpiry, CardNumberInfo, MaskFormat, card_brand, card_brand_name,
+    card_number_lengths, cvv_length, mask_card_number, passes_luhn_check, validate_card,
     validate_card_number, validate_cvv, validate_expiry,
 };
 #[cfg(feature = "test-emulator")]

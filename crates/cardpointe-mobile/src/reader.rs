@@ -18,7 +18,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::task::JoinHandle;
 
 use crate::ble::BleLink;
-use crate::card::ExpiryDate;
+use crate::card::CardExpiry;
 use crate::runtime::{self, RuntimeFailure};
 use crate::virtual_reader::VirtualCard;
 
@@ -352,9 +352,9 @@ impl ReaderCard {
 
     /// The card's expiry, when the reader gave one (the gateway's auth needs it with the token).
     #[must_use]
-    pub fn expiry(&self) -> Option<ExpiryDate> {
+    pub fn expiry(&self) -> Option<CardExpiry> {
         let (yy, mm) = self.data.expiry()?;
-        Some(ExpiryDate {
+        Some(CardExpiry {
             month: mm,
             year: 2000 + u16::from(yy),
         })
