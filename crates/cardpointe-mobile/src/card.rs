@@ -79,7 +79,7 @@ pub enum MaskFormat {
 /// A card number that passed validation, as it may be shown: never the whole number.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 #[non_exhaustive]
-pub struct CardNumberInfo {
+pub struct ValidatedCardNumber {
     /// The brand.
     pub brand: CardBrand,
     /// The first six digits (the BIN), which PCI DSS allows to show.
@@ -177,8 +177,8 @@ impl From<ValidationError> for CardEntryError {
     }
 }
 
-fn number_info(number: &cardpointe_types::CardNumber) -> CardNumberInfo {
-    CardNumberInfo {
+fn number_info(number: &cardpointe_types::CardNumber) -> ValidatedCardNumber {
+    ValidatedCardNumber {
         brand: number
             .brand()
             .as_ref()
@@ -240,7 +240,7 @@ pub fn passes_luhn_check(digits: String) -> bool {
 /// # Errors
 /// The first rule broken, as a [`CardEntryError`].
 #[uniffi::export]
-pub fn validate_card_number(number: String) -> Result<CardNumberInfo, CardEntryError> {
+pub fn validate_card_number(number: String) -> Result<ValidatedCardNumber, CardEntryError> {
     Ok(number_info(&cardpointe_cardsecure::validate_card_number(
         &number,
     )?))
@@ -280,7 +280,7 @@ pub fn validate_card(
     number: String,
     expiry: String,
     cvv: Option<String>,
-) -> Result<CardNumberInfo, CardEntryError> {
+) -> Result<ValidatedCardNumber, CardEntryError> {
     let card = ManualCard::new(&number, &expiry, cvv.as_deref())?;
     Ok(number_info(card.number()))
 }

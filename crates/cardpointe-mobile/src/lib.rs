@@ -87,9 +87,9 @@ mod virtual_reader;
 
 pub use crate::ble::{BleLink, BleTransport};
 pub use crate::card::{
-    CardBrand, CardEntryError, CardExpiry, CardNumberInfo, MaskFormat, card_brand, card_brand_name,
-    card_number_lengths, cvv_length, mask_card_number, passes_luhn_check, validate_card,
-    validate_card_number, validate_cvv, validate_expiry,
+    CardBrand, CardEntryError, CardExpiry, MaskFormat, ValidatedCardNumber, card_brand,
+    card_brand_name, card_number_lengths, cvv_length, mask_card_number, passes_luhn_check,
+    validate_card, validate_card_number, validate_cvv, validate_expiry,
 };
 #[cfg(feature = "test-emulator")]
 pub use crate::emulator::TestEmulator;

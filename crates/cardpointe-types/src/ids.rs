@@ -8,8 +8,8 @@ use crate::ValueError;
 
 /// Declares a validated text newtype with `new`, `as_str`, `Display`, `FromStr`, serde.
 macro_rules! text_id {
-    ($(#[$meta:meta])* $name:ident, $validate:path) => {
-        text_id!(@define $(#[$meta])* $name, $validate);
+    ($(#[$meta:meta])* pub struct $name:ident, $validate:path) => {
+        text_id!(@define $(#[$meta])* pub struct $name, $validate);
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -17,7 +17,7 @@ macro_rules! text_id {
             }
         }
     };
-    (@define $(#[$meta:meta])* $name:ident, $validate:path) => {
+    (@define $(#[$meta:meta])* pub struct $name:ident, $validate:path) => {
         $(#[$meta])*
         #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub struct $name(String);
@@ -137,7 +137,7 @@ fn validate_merchid(s: &str) -> Result<(), ValueError> {
 text_id!(
     /// A merchant id (`merchid`): usually 12 digits (`496160873888`), up to 16 ASCII letters and
     /// digits (processor MIDs such as `RCTST1000084487`, short ACH MIDs such as `542041`).
-    MerchantId,
+    pub struct MerchantId,
     validate_merchid
 );
 
@@ -150,7 +150,7 @@ text_id!(
     /// A retrieval reference (`retref`): the gateway's id of a transaction, 12 digits in every
     /// observed value (the API schema allows 14; this type accepts 1–14 digits). Leading zeros are
     /// significant (`005533134378`). Treat as opaque.
-    Retref,
+    pub struct Retref,
     validate_retref
 );
 
@@ -177,7 +177,7 @@ text_id!(
     /// `inquireByOrderid` / `voidByOrderId`. A digit string of card-number length (12–19) that
     /// passes the Luhn check is refused, because the gateway would mask it and later look-ups
     /// would fail.
-    OrderId,
+    pub struct OrderId,
     validate_orderid
 );
 
@@ -204,7 +204,7 @@ text_id!(
     /// A token is not card data, but it charges the card at this merchant, so `Debug` (what logs
     /// and error chains print) shows only its last four, `Token(…1111)`; `Display` and
     /// [`Token::as_str`] give the whole value for storing and sending.
-    Token,
+    pub struct Token,
     validate_token
 );
 
@@ -250,7 +250,7 @@ fn validate_profileid(s: &str) -> Result<(), ValueError> {
 
 text_id!(
     /// A stored-profile id (`profileid`): 20 digits in every observed value (1–20 accepted).
-    ProfileId,
+    pub struct ProfileId,
     validate_profileid
 );
 
@@ -270,7 +270,7 @@ fn validate_acctid(s: &str) -> Result<(), ValueError> {
 
 text_id!(
     /// An account within a profile (`acctid`): 1–3 digits, starting at `1`.
-    AccountId,
+    pub struct AccountId,
     validate_acctid
 );
 
@@ -284,7 +284,7 @@ fn validate_currency(s: &str) -> Result<(), ValueError> {
 text_id!(
     /// An ISO 4217 currency code (`USD`, `CAD`); must equal the merchant's currency or the
     /// gateway answers PPS 32.
-    Currency,
+    pub struct Currency,
     validate_currency
 );
 
@@ -317,7 +317,7 @@ text_id!(
     /// A postal code: 5 or 9 digits in the US, free alphanumeric elsewhere (`K1A 0B1`); up to 9
     /// characters per the API (10 accepted so `12345-6789` fits). The last three characters
     /// drive the UAT AVS answers.
-    Postal,
+    pub struct Postal,
     validate_postal
 );
 

@@ -35,7 +35,7 @@ fn write_masked(f: &mut fmt::Formatter<'_>, s: &str, reveal: Reveal) -> fmt::Res
 /// Declares a secret text type: zeroed on drop, masked `Debug`/`Display`, clear only through
 /// `expose()` and `Serialize`.
 macro_rules! secret_text {
-    ($(#[$meta:meta])* $name:ident, $reveal:expr, $validate:path) => {
+    ($(#[$meta:meta])* pub struct $name:ident, $reveal:expr, $validate:path) => {
         $(#[$meta])*
         #[derive(Clone, PartialEq, Eq)]
         pub struct $name(Zeroizing<String>);
@@ -138,7 +138,7 @@ secret_text!(
     /// A clear primary account number (PAN): 12–19 digits passing the Luhn check. Shows at most
     /// the first 6 and last 4 digits; zeroed on drop. Only PCI-scoped servers should hold one:
     /// tokenize with CardSecure instead where possible.
-    CardNumber,
+    pub struct CardNumber,
     Reveal::Pan(PanMask::FIRST_SIX_LAST_FOUR),
     validate_pan
 );
@@ -182,7 +182,7 @@ fn validate_cvv(s: &str) -> Result<(), ValueError> {
 secret_text!(
     /// A card verification value (`cvv2`): 3 or 4 digits. Never shown; zeroed on drop. Must not
     /// be stored after authorization (PCI).
-    Cvv,
+    pub struct Cvv,
     Reveal::Nothing,
     validate_cvv
 );
@@ -195,7 +195,7 @@ fn validate_bank_account(s: &str) -> Result<(), ValueError> {
 secret_text!(
     /// A clear bank (DDA) account number for ACH: 1–17 digits (the NACHA maximum). Shows the last
     /// 4 of 10 or more digits at most; zeroed on drop.
-    BankAccountNumber,
+    pub struct BankAccountNumber,
     Reveal::Pan(PanMask::LAST_FOUR),
     validate_bank_account
 );
@@ -216,7 +216,7 @@ secret_text!(
     /// ACH `routing/account` pair or an RSA-encrypted Base64 blob (CardSecure). Read as text
     /// (1–512 printable ASCII characters) and interpreted by the request's `source()`; a digit
     /// string is masked like a PAN, anything else shows only its length; zeroed on drop.
-    AccountNumber,
+    pub struct AccountNumber,
     Reveal::Pan(PanMask::FIRST_SIX_LAST_FOUR),
     validate_account_field
 );
@@ -229,7 +229,7 @@ secret_text!(
     /// Card-present data for the `track` field: clear Track 1/2, or an encrypted MSR/EMV string
     /// from a CardPointe-injected reader (about 1000 characters for EMV). Never shown; zeroed on
     /// drop.
-    TrackData,
+    pub struct TrackData,
     Reveal::Nothing,
     validate_track
 );
@@ -242,7 +242,7 @@ fn validate_device_data(s: &str) -> Result<(), ValueError> {
 secret_text!(
     /// CardSecure `devicedata`: encrypted reader output, or an Apple Pay / Google Pay payload.
     /// Never shown; zeroed on drop.
-    DeviceData,
+    pub struct DeviceData,
     Reveal::Nothing,
     validate_device_data
 );
